@@ -1,0 +1,2 @@
+/** Credit scoring app (German Credit). */
+export {};

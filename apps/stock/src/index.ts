@@ -1,0 +1,2 @@
+/** Stock movement prediction app (StockNet). */
+export {};

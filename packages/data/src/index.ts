@@ -1,0 +1,2 @@
+/** Apache Arrow tables, dataset schemas, readers, splits, preprocessing and batching. */
+export {};

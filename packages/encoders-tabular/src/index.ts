@@ -1,0 +1,2 @@
+/** Tabular encoders: numeric and categorical features as an MLP or feature tokens. */
+export {};

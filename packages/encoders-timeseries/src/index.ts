@@ -1,0 +1,2 @@
+/** Time-series encoders and OHLCV features: LSTM, GRU, ALSTM, TCN, transformer. */
+export {};

@@ -1,0 +1,2 @@
+/** Loaders and task definitions for Financial PhraseBank, StockNet and German Credit. */
+export {};

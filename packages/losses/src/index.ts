@@ -1,0 +1,2 @@
+/** Masked per-task losses and multi-task loss combiners. */
+export {};

@@ -1,0 +1,2 @@
+/** Training loop, optimizers, schedules, freezing, checkpoints, adversarial training and metrics. */
+export {};

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Runs a TypeScript file of this monorepo with workspace packages resolved to their sources:
+// `node tools/run-ts.mjs FILE.ts [args...]`.
+import { spawnSync } from 'node:child_process';
+
+const [file, ...args] = process.argv.slice(2);
+if (file === undefined) {
+  console.error('usage: node tools/run-ts.mjs FILE.ts [args...]');
+  process.exit(2);
+}
+const result = spawnSync(process.execPath, ['--conditions=@finmm/source', '--import', 'tsx', file, ...args], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

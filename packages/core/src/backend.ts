@@ -50,6 +50,8 @@ function errorText(error: unknown): string {
 }
 
 async function loadNative(): Promise<void> {
+  // TensorFlow's C++ info lines (CPU features, oneDNN) are noise for users; warnings and errors still show.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
   // tfjs-node-gpu registers the 'tensorflow' backend on the same tfjs-core instance as '@tensorflow/tfjs'.
   require('@tensorflow/tfjs-node-gpu');
   if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' failed to initialise");

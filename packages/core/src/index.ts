@@ -4,3 +4,4 @@ export * from './registry.js';
 export * from './backend.js';
 export * from './data-dir.js';
 export { runDoctor, type DoctorReport } from './cli/doctor.js';
+export * from './rng.js';

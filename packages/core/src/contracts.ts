@@ -134,3 +134,76 @@ export interface Loss {
   /** Mean loss over masked-in samples (a scalar; 0 when the mask is all zero). */
   compute(output: tf.Tensor2D, labels: TaskLabels): tf.Scalar;
 }
+
+/** Turns text into token ids; implemented by the tokenizers of @finmm/encoders-text, used by batching. */
+export interface TextTokenizer {
+  /** Id of the padding token. */
+  readonly padId: number;
+  /** Number of ids the tokenizer can produce. */
+  readonly vocabSize: number;
+  /** Token ids of one text (with special tokens such as [CLS]/[SEP] when the model expects them). */
+  encode(text: string): number[];
+}
+
+/** A task a model predicts, with its head's loss and weight in the total loss. */
+export interface TaskSpec {
+  name: string;
+  kind: TaskKind;
+  /** Classes for multiclass/binary (index order), or target names for regression. */
+  classes?: string[];
+  /** Outputs of the head: classes for multiclass, 1 for binary, targets for regression. */
+  outDim: number;
+  loss: Loss;
+  /** Fixed weight of this task's loss (multi-task combiners may learn their own). */
+  weight: number;
+}
+
+/** Perturbations a trainer adds inside the forward pass for adversarial training (FGM/PGD). */
+export interface ForwardOptions {
+  training: boolean;
+  /** Added to the fused latent `[B, D]` before the heads. */
+  latentDelta?: tf.Tensor2D;
+  /** Added to each modality encoder's embedding output (e.g. text token embeddings `[B, T, D]`). */
+  embeddingDeltas?: Partial<Record<Modality, tf.Tensor>>;
+}
+
+/** What a forward pass returns: per-task outputs and the points adversarial training perturbs. */
+export interface ModelOutputs {
+  /** Per task, logits or predictions `[B, outDim]`. */
+  outputs: Record<string, tf.Tensor2D>;
+  /** The fused latent `[B, D]` the heads read. */
+  latent: tf.Tensor2D;
+  /** Per modality, the embedding output that `embeddingDeltas` perturbs (shape as the encoder defines). */
+  embeddings: Partial<Record<Modality, tf.Tensor>>;
+  /** Extra terms to add to the loss (e.g. auxiliary per-modality losses of late fusion), already weighted. */
+  auxiliaryLoss?: tf.Scalar;
+}
+
+/** A group of variables trained together, for freezing and per-group learning rates. */
+export interface ParameterGroup {
+  /** e.g. `text.embeddings`, `text.layer.3`, `fusion`, `head.sentiment`. */
+  name: string;
+  variables: tf.Variable[];
+  /** Depth from the bottom of its encoder (0 = embeddings); larger is closer to the heads. */
+  depth: number;
+  /** Depth of the deepest group in the same encoder, for layer-wise learning-rate decay. */
+  maxDepth: number;
+  /** True for weights loaded from a pretrained checkpoint. */
+  pretrained: boolean;
+}
+
+/** Any trainable model built from the contracts: what the trainer, evaluation and apps work with. */
+export interface Model {
+  /** The tasks the model's heads predict. */
+  tasks(): TaskSpec[];
+  /** Runs the model on a batch. */
+  forward(batch: Batch, options: ForwardOptions): ModelOutputs;
+  /** Every variable, each once, with unique names. */
+  variables(): tf.Variable[];
+  /** Variables partitioned into groups (every trainable variable in exactly one group). */
+  parameterGroups(): ParameterGroup[];
+  /** The model's config (enough to rebuild it with fresh weights). */
+  config(): JsonValue;
+  /** Frees every variable. */
+  dispose(): void;
+}

@@ -5,3 +5,7 @@ export * from './backend.js';
 export * from './data-dir.js';
 export { runDoctor, type DoctorReport } from './cli/doctor.js';
 export * from './rng.js';
+export * from './float16.js';
+export * from './safetensors.js';
+export * from './safetensors-tf.js';
+export * from './model-dir.js';

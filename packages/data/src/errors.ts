@@ -20,8 +20,10 @@ export class DataError extends Error {
     readonly at: SourceLocation,
     /** What is wrong and what was expected, e.g. `expected a number, got "abc"`. */
     readonly reason: string,
+    /** The underlying error, e.g. from the file system or a parser. */
+    options?: ErrorOptions,
   ) {
-    super(`${formatLocation(at)}: ${reason}`);
+    super(`${formatLocation(at)}: ${reason}`, options);
     this.name = 'DataError';
   }
 }

@@ -1,3 +1,26 @@
 /** @finmm/data: Apache Arrow tables, dataset schemas, readers, splits, preprocessing and batching. */
 export * from './errors.js';
 export * from './schema.js';
+export * from './schema-validation.js';
+export * from './arrow-io.js';
+export * from './cache.js';
+export * from './readers/column-types.js';
+export * from './readers/dates.js';
+export { BadValue, convertValue, parseNumberText } from './readers/values.js';
+export type { ReaderOptions, StreamOptions, ReadResult } from './readers/reader-core.js';
+export type { TextEncoding } from './readers/lines.js';
+export * from './readers/csv.js';
+export * from './readers/jsonl.js';
+export * from './readers/arrow-stream.js';
+export * from './readers/read-table.js';
+export * from './readers/schema-columns.js';
+export * from './table-access.js';
+export * from './splits.js';
+export * from './preprocessing/index.js';
+export * from './batching/pad.js';
+export * from './batching/collator.js';
+export * from './batching/collators.js';
+export * from './batching/labels.js';
+export * from './batching/prefetch.js';
+export * from './batching/batch-source.js';
+export * from './batching/stream-batches.js';

@@ -1,0 +1,34 @@
+// Reads one ticker's tweet folder (tweet/preprocessed/<T>/) into messages per UTC day.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataError, rejectRecord, type BadRecordPolicy } from '@finmm/data';
+import { isIsoDate } from '../common/values.js';
+import { parseTweetDay, type TweetLimits } from './tweets.js';
+
+/**
+ * Messages per day file of a ticker (a missing folder means no tweets). Files are read synchronously: on small
+ * files this is ~4x faster than Node's async reads, which pay four thread-pool round trips per file.
+ * Hidden files are ignored; any other name that is not YYYY-MM-DD is a DataError.
+ */
+export function readTweetDir(dir: string, limits: TweetLimits, policy: BadRecordPolicy = {}): Map<string, string[]> {
+  const byDay = new Map<string, string[]>();
+  if (!fs.existsSync(dir)) return byDay;
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const file = path.join(dir, name);
+    if (!isIsoDate(name)) {
+      rejectRecord(new DataError({ file }, 'a tweet file must be named by its day, YYYY-MM-DD'), policy);
+      continue;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      rejectRecord(new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`), policy);
+      continue;
+    }
+    const messages = parseTweetDay(text, file, name, limits, policy);
+    if (messages.length > 0) byDay.set(name, messages);
+  }
+  return byDay;
+}

@@ -1,2 +1,24 @@
 /** Training loop, optimizers, schedules, freezing, checkpoints, adversarial training and metrics. */
-export {};
+export * from './trainer.js';
+export * from './loop-types.js';
+export * from './config.js';
+export * from './optim/types.js';
+export * from './optim/adamw.js';
+export * from './optim/sgd.js';
+export * from './optim/schedule.js';
+export * from './optim/clip.js';
+export * from './optim/decay.js';
+export * from './optim/param-groups.js';
+export * from './freeze.js';
+export * from './accumulate.js';
+export * from './adversarial.js';
+export * from './grad-step.js';
+export * from './task-loss.js';
+export * from './early-stopping.js';
+export * from './checkpoint.js';
+export * from './metrics-log.js';
+export * from './progress.js';
+export * from './batch.js';
+export * from './predict.js';
+export * from './evaluate.js';
+export * from './metrics/index.js';

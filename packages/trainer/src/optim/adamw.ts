@@ -1,0 +1,73 @@
+// AdamW (Loshchilov & Hutter 2019): Adam with weight decay decoupled from the gradient, as PyTorch's AdamW.
+import * as tf from '@tensorflow/tfjs';
+import { SlotStore } from './slots.js';
+import type { GradientUpdate, Optimizer, OptimizerSnapshot } from './types.js';
+
+/** Hyper-parameters of AdamW (learning rate and decay come per parameter). */
+export interface AdamWOptions {
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  epsilon?: number;
+}
+
+/**
+ * AdamW with per-parameter step counts (a parameter unfrozen later starts its own bias correction), in PyTorch's
+ * order: `p *= 1 - lr wd`; `m = b1 m + (1-b1) g`; `v = b2 v + (1-b2) g^2`;
+ * `p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)`. The decay never enters the moments.
+ */
+export class AdamW implements Optimizer {
+  readonly name = 'adamw';
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  private readonly slots = new SlotStore(['m', 'v']);
+  private steps = new Map<string, number>();
+
+  constructor(options: AdamWOptions = {}) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+  }
+
+  /** One AdamW update of every parameter in `updates`. */
+  step(updates: readonly GradientUpdate[], lrScale: number): void {
+    const { beta1, beta2, epsilon } = this;
+    for (const { param, grad } of updates) {
+      const m = this.slots.get(param.key, 'm', param.variable);
+      const v = this.slots.get(param.key, 'v', param.variable);
+      const t = (this.steps.get(param.key) ?? 0) + 1;
+      this.steps.set(param.key, t);
+      const lr = param.lr * lrScale;
+      const stepSize = lr / (1 - beta1 ** t);
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+      tf.tidy(() => {
+        const mNew = tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1));
+        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2));
+        m.assign(mNew);
+        v.assign(vNew);
+        const decayed = param.weightDecay > 0 ? tf.mul(param.variable, 1 - lr * param.weightDecay) : param.variable;
+        const denom = tf.add(tf.div(tf.sqrt(vNew), bc2Sqrt), epsilon);
+        param.variable.assign(tf.sub(decayed, tf.mul(tf.div(mNew, denom), stepSize)));
+      });
+    }
+  }
+
+  /** Moments `<key>/m`, `<key>/v` and step counts by key. */
+  saveState(): OptimizerSnapshot {
+    return { tensors: this.slots.snapshot(), counters: Object.fromEntries(this.steps) };
+  }
+
+  /** Restores moments and step counts. */
+  loadState(snapshot: { tensors: ReadonlyMap<string, tf.Tensor>; counters: Record<string, number> }): void {
+    this.slots.load(snapshot.tensors);
+    this.steps = new Map(Object.entries(snapshot.counters));
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    this.slots.dispose();
+  }
+}

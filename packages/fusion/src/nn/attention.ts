@@ -1,0 +1,74 @@
+// A pre-norm transformer block (multi-head self-attention + feed-forward) over modality tokens, with a key mask.
+import * as tf from '@tensorflow/tfjs';
+import { activate, dense, dropout, layerNorm, type Activation } from './ops.js';
+import type { DenseParams, NormParams, Params } from './params.js';
+
+/** Shape and regularisation of a transformer block. */
+export interface BlockOptions {
+  dim: number;
+  heads: number;
+  ffnDim: number;
+  activation: Activation;
+  dropout: number;
+  attentionDropout: number;
+}
+
+/** Added to the attention scores of masked keys. */
+const MASKED = -1e9;
+
+/** One pre-norm block: `x + Attn(LN(x))`, then `x + FFN(LN(x))`. */
+export class TransformerBlock {
+  private readonly norm1: NormParams;
+  private readonly query: DenseParams;
+  private readonly key: DenseParams;
+  private readonly value: DenseParams;
+  private readonly out: DenseParams;
+  private readonly norm2: NormParams;
+  private readonly ffnIn: DenseParams;
+  private readonly ffnOut: DenseParams;
+
+  constructor(
+    params: Params,
+    name: string,
+    private readonly options: BlockOptions,
+  ) {
+    const { dim, ffnDim } = options;
+    this.norm1 = params.norm(`${name}.norm1`, dim);
+    this.query = params.dense(`${name}.query`, dim, dim);
+    this.key = params.dense(`${name}.key`, dim, dim);
+    this.value = params.dense(`${name}.value`, dim, dim);
+    this.out = params.dense(`${name}.out`, dim, dim);
+    this.norm2 = params.norm(`${name}.norm2`, dim);
+    this.ffnIn = params.dense(`${name}.ffn_in`, dim, ffnDim);
+    this.ffnOut = params.dense(`${name}.ffn_out`, ffnDim, dim);
+  }
+
+  /** Runs the block on tokens `[B, N, D]`; `keyMask` `[B, N]` is 1 for keys that may be attended to. */
+  forward(x: tf.Tensor3D, keyMask: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [batch, n, d] = x.shape;
+    const { heads, activation } = this.options;
+    const flat = tf.reshape(layerNorm(x, this.norm1), [batch * n, d]) as tf.Tensor2D; // [B*N, D]
+    const split = (t: tf.Tensor2D): tf.Tensor4D =>
+      tf.transpose(tf.reshape(t, [batch, n, heads, d / heads]), [0, 2, 1, 3]); // [B, N, H, Dh] -> [B, H, N, Dh]
+    const q = split(dense(flat, this.query));
+    const k = split(dense(flat, this.key));
+    const v = split(dense(flat, this.value));
+    const bias = tf.reshape(tf.mul(tf.sub(1, keyMask), MASKED), [batch, 1, 1, n]); // [B, 1, 1, N]
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d / heads)), bias); // [B, H, N, N]
+    const probs = dropout(tf.softmax(scores, -1), this.options.attentionDropout, training);
+    const context = tf.matMul(probs, v); // [B, H, N, Dh]
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * n, d]) as tf.Tensor2D; // [B, N, H, Dh] -> [B*N, D]
+    const attended = dropout(dense(merged, this.out), this.options.dropout, training);
+    const h = tf.add(x, tf.reshape(attended, [batch, n, d])) as tf.Tensor3D; // [B, N, D]
+    const hFlat = tf.reshape(layerNorm(h, this.norm2), [batch * n, d]) as tf.Tensor2D; // [B*N, D]
+    const ffn = dense(dropout(activate(dense(hFlat, this.ffnIn), activation), this.options.dropout, training), this.ffnOut);
+    return tf.add(h, tf.reshape(ffn, [batch, n, d])) as tf.Tensor3D; // [B, N, D]
+  }
+
+  /** The block's variables. */
+  variables(): tf.Variable[] {
+    const dense = [this.query, this.key, this.value, this.out, this.ffnIn, this.ffnOut].flatMap((p) => [p.kernel, p.bias]);
+    const norms = [this.norm1, this.norm2].flatMap((p) => [p.gamma, p.beta]);
+    return [...norms, ...dense];
+  }
+}

@@ -1,17 +1,30 @@
 // Seeded random numbers whose state can be saved and restored, for reproducible shuffles, splits and resume.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 /** A seeded generator (xoroshiro128+) with a serialisable state. */
 export class Rng {
   private constructor(private generator: RandomGenerator) {}
 
-  /** A generator started from an integer seed. */
+  /**
+   * A generator started from an integer seed. The seed is spread over the 128-bit state with splitmix32,
+   * since xoroshiro128+ seeded directly with a small integer starts with near-constant outputs.
+   */
   static fromSeed(seed: number): Rng {
     if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-    return new Rng(xoroshiro128plus(seed));
+    let x = seed | 0;
+    const state: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      state.push((z ^ (z >>> 16)) | 0);
+    }
+    if (state.every((v) => v === 0)) state[0] = 1; // the all-zero state is a fixed point
+    return new Rng(xoroshiro128plusFromState(state));
   }
 
   /** A generator resumed from a state returned by `state()`. */

@@ -14,6 +14,14 @@ describe('Rng', () => {
     expect(Rng.fromSeed(1).permutation(20)).not.toEqual(Rng.fromSeed(2).permutation(20));
   });
 
+  it('starts well mixed even from small seeds', () => {
+    const firsts = Array.from({ length: 8 }, (_, seed) => Rng.fromSeed(seed).float());
+    const mean = firsts.reduce((a, b) => a + b, 0) / firsts.length;
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(0.3);
+    expect(mean).toBeGreaterThan(0.2);
+    expect(mean).toBeLessThan(0.8);
+  });
+
   it('draws uniform values in range', () => {
     const rng = Rng.fromSeed(7);
     const counts = [0, 0, 0, 0];

@@ -1,4 +1,4 @@
-/** @finmm/core: typed contracts, the component registry, backend selection, safetensors and model directories. */
+/** @finmm/core: typed contracts, the component registry, backend selection, safetensors, model directories and the shared neural-network building blocks (nn/). */
 export * from './contracts.js';
 export * from './registry.js';
 export * from './backend.js';
@@ -9,3 +9,4 @@ export * from './float16.js';
 export * from './safetensors.js';
 export * from './safetensors-tf.js';
 export * from './model-dir.js';
+export * from './nn/index.js';

@@ -1,37 +1,17 @@
 // `tabular/ft-transformer`: each feature becomes a D-vector token, a CLS token is prepended, transformer blocks
 // mix them (Gorishniy et al. 2021, "Revisiting Deep Learning Models for Tabular Data").
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, TabularInput } from '@finmm/core';
-import { TransformerBlock } from './attention.js';
+import { layerNorm, ParamStore, tidyOutput, TransformerBlock, type ComponentConfig, type Encoder, type EncoderOutput, type NormParams, type TabularInput, type TransformerStackOptions } from '@finmm/core';
 import { checkTabularInput, lookupCategories, type FeatureLayout } from './features.js';
-import { layerNorm, type Activation } from './ops.js';
-import { Params, type NormParams } from './params.js';
+import { tabularInstances } from './instances.js';
 
 /** The registered type name of the feature-token transformer. */
 export const FT_TRANSFORMER_TYPE = 'tabular/ft-transformer';
 
-/** Everything `tabular/ft-transformer` is built from (its config without `type`). */
-export interface FtTransformerOptions extends FeatureLayout {
-  /** Token width D (= outDim). */
-  dim: number;
-  /** Transformer blocks. */
-  layers: number;
-  /** Attention heads, dividing `dim`. */
-  heads: number;
-  /** Hidden width of each block's feed-forward network. */
-  ffnDim: number;
-  activation: Activation;
-  /** Dropout on attention outputs and feed-forward activations. */
-  dropout: number;
-  /** Dropout on attention probabilities. */
-  attentionDropout: number;
+/** Everything `tabular/ft-transformer` is built from (its config without `type`); the token width `dim` is `outDim`. */
+export interface FtTransformerOptions extends FeatureLayout, TransformerStackOptions {
   /** Seed of the initial weights; null for random. */
   seed: number | null;
-}
-
-/** tf.tidy for an encoder output: frees the intermediates, keeps the output's tensors. */
-function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
-  return tf.tidy(() => fn() as unknown as tf.TensorContainerObject) as unknown as EncoderOutput;
 }
 
 /**
@@ -48,7 +28,7 @@ function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
 export class FtTransformerEncoder implements Encoder<'tabular'> {
   readonly modality = 'tabular' as const;
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly numericWeight: tf.Variable | null;
   private readonly numericBias: tf.Variable | null;
   private readonly table: tf.Variable<tf.Rank.R2> | null;
@@ -62,7 +42,7 @@ export class FtTransformerEncoder implements Encoder<'tabular'> {
     if (fn + cardinalities.length === 0) throw new Error(`${FT_TRANSFORMER_TYPE}: needs at least one numeric or categorical feature`);
     if (dim % heads !== 0) throw new Error(`${FT_TRANSFORMER_TYPE}: dim ${dim} is not divisible by heads ${heads}`);
     this.outDim = dim;
-    this.params = new Params(FT_TRANSFORMER_TYPE, options.seed);
+    this.params = new ParamStore(tabularInstances.nextPrefix(FT_TRANSFORMER_TYPE), options.seed);
     const p = this.params;
     const std = 1 / Math.sqrt(dim);
     this.numericWeight = fn > 0 ? p.normal('numeric.weight', [fn, dim], std) : null;

@@ -5,7 +5,7 @@ export * from './features.js';
 export * from './mlp-encoder.js';
 export * from './ft-transformer.js';
 export * from './preprocessor.js';
-export { ACTIVATIONS, type Activation } from './ops.js';
+export { ACTIVATIONS, type Activation } from '@finmm/core';
 export {
   ftTransformerRegistration,
   ftTransformerSchema,

@@ -1,9 +1,8 @@
 // `tabular/mlp`: numeric features and per-feature category embeddings, concatenated and encoded by an MLP.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, TabularInput } from '@finmm/core';
+import { activate, dense, dropout, ParamStore, tidyOutput, type Activation, type ComponentConfig, type DenseParams, type Encoder, type EncoderOutput, type TabularInput } from '@finmm/core';
 import { checkTabularInput, lookupCategories, type FeatureLayout } from './features.js';
-import { activate, dense, dropout, type Activation } from './ops.js';
-import { Params, type DenseParams } from './params.js';
+import { tabularInstances } from './instances.js';
 
 /** The registered type name of the MLP tabular encoder. */
 export const TABULAR_MLP_TYPE = 'tabular/mlp';
@@ -23,11 +22,6 @@ export interface TabularMlpOptions extends FeatureLayout {
   seed: number | null;
 }
 
-/** tf.tidy for an encoder output: frees the intermediates, keeps the output's tensors. */
-function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
-  return tf.tidy(() => fn() as unknown as tf.TensorContainerObject) as unknown as EncoderOutput;
-}
-
 /**
  * A tabular encoder: `[numeric, emb_1(c_1), ..., emb_k(c_k)]` through dense layers to `pooled` `[B, outDim]`.
  * Category index 0 of every feature is its unknown slot.
@@ -41,7 +35,7 @@ function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
 export class TabularMlpEncoder implements Encoder<'tabular'> {
   readonly modality = 'tabular' as const;
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly table: tf.Variable<tf.Rank.R2> | null;
   private readonly layers: DenseParams[];
 
@@ -49,7 +43,7 @@ export class TabularMlpEncoder implements Encoder<'tabular'> {
     const { numericFeatures, cardinalities, embeddingDim, hidden, outDim } = options;
     if (numericFeatures + cardinalities.length === 0) throw new Error(`${TABULAR_MLP_TYPE}: needs at least one numeric or categorical feature`);
     this.outDim = outDim;
-    this.params = new Params(TABULAR_MLP_TYPE, options.seed);
+    this.params = new ParamStore(tabularInstances.nextPrefix(TABULAR_MLP_TYPE), options.seed);
     const rows = cardinalities.reduce((a, b) => a + b, 0);
     this.table = rows > 0 ? (this.params.normal('categories', [rows, embeddingDim], 0.1) as tf.Variable<tf.Rank.R2>) : null;
     const widths = [numericFeatures + cardinalities.length * embeddingDim, ...hidden, outDim];

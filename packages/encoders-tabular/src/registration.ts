@@ -1,10 +1,9 @@
 // The `tabular/mlp` and `tabular/ft-transformer` registry entries: zod schemas, builders and examples.
-import { ConfigError, registry as globalRegistry, type BuildContext, type Registration, type Registry } from '@finmm/core';
+import { ACTIVATIONS, ConfigError, registry as globalRegistry, type BuildContext, type Registration, type Registry } from '@finmm/core';
 import { z } from 'zod';
 import type { FeatureLayout } from './features.js';
 import { FT_TRANSFORMER_TYPE, FtTransformerEncoder } from './ft-transformer.js';
 import { TABULAR_MLP_TYPE, TabularMlpEncoder } from './mlp-encoder.js';
-import { ACTIVATIONS } from './ops.js';
 
 const count = z.number().int().positive();
 const rate = z.number().min(0).lt(1);

@@ -2,16 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Registry, type Encoder } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
 import { registerTabularEncoders, resolveLayout, TABULAR_ENCODER_TYPES } from '../src/index.js';
-import { disposeInput, randomTabular, variablesWithoutGradient } from './helpers.js';
+import { encoderVariablesWithoutGradient } from '../../../tools/test-helpers/gradients.js';
+import { exampleCases } from '../../../tools/test-helpers/registry.js';
+import { disposeInput, randomTabular } from './helpers.js';
 
 const reg = new Registry();
 registerTabularEncoders(reg);
 
-const cases = TABULAR_ENCODER_TYPES.flatMap((type) =>
-  (reg.get(type)?.examples ?? []).map((example, i) => ({ name: `${type} example ${i}`, type, example })),
-);
-
-describe.each(cases)('$name', ({ type, example }) => {
+describe.each(exampleCases(reg, TABULAR_ENCODER_TYPES))('$name', ({ type, example }) => {
   it('encodes with the right shapes, reaches every variable, round-trips its config and leaks nothing', () => {
     const before = tf.memory().numTensors;
     const encoder = reg.build('encoder', example) as Encoder<'tabular'>;
@@ -24,7 +22,7 @@ describe.each(cases)('$name', ({ type, example }) => {
       expect(out.tokens?.shape).toEqual([5, features + 1, encoder.outDim]);
       expect(out.tokenMask?.shape).toEqual([5, features + 1]);
     }
-    expect(variablesWithoutGradient(encoder, input)).toEqual([]);
+    expect(encoderVariablesWithoutGradient(encoder, input)).toEqual([]);
     const groups = encoder.layerGroups().flat();
     expect(new Set(groups).size).toBe(encoder.variables().length);
 

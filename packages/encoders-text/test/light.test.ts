@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Registry, type Encoder, type EncoderOutput, type TextInput } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
+import { encoderVariablesWithoutGradient } from '../../../tools/test-helpers/gradients.js';
+import { exampleCases } from '../../../tools/test-helpers/registry.js';
 import { LIGHT_TEXT_ENCODER_TYPES, registerLightTextEncoders, type LightEncodeOptions } from '../src/light/index.js';
 
 const reg = new Registry();
@@ -15,10 +17,6 @@ type LightEncoder = Encoder<'text'> & {
   embed(input: TextInput): tf.Tensor3D;
   encodeEmbeddings(input: TextInput, vectors: tf.Tensor3D, training: boolean): EncoderOutput;
 };
-
-const cases = LIGHT_TEXT_ENCODER_TYPES.flatMap((type) =>
-  (reg.get(type)?.examples ?? []).map((example, i) => ({ name: `${type} example ${i}`, type, example })),
-);
 
 /** Ids `[B, T]` with rows of real lengths `lengths` (ids cycling through the vocabulary), padding id 0 after them. */
 function textBatch(lengths: number[], seqLen: number, vocabSize: number, padFill: (b: number, t: number) => number = () => 0): TextInput {
@@ -49,24 +47,7 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
 }
 
-/** Names of variables whose gradient under a random projection of pooled and tokens is zero or missing. */
-function variablesWithoutGradient(encoder: Encoder<'text'>, input: TextInput): string[] {
-  const vars = encoder.variables();
-  const { value, grads } = tf.variableGrads(() => {
-    const out = encoder.encode(input, true);
-    const pooled = tf.sum(tf.mul(out.pooled, tf.randomNormal(out.pooled.shape, 0, 1, 'float32', 11)));
-    const tokens = out.tokens === undefined ? tf.scalar(0) : tf.sum(tf.mul(out.tokens, tf.randomNormal(out.tokens.shape, 0, 1, 'float32', 12)));
-    return tf.add(pooled, tokens) as tf.Scalar;
-  }, vars);
-  const missing = vars.filter((v) => {
-    const g = grads[v.name];
-    return g === undefined || tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0] === 0);
-  });
-  tf.dispose([value, ...Object.values(grads)]);
-  return missing.map((v) => v.name);
-}
-
-describe.each(cases)('$name', ({ example }) => {
+describe.each(exampleCases(reg, LIGHT_TEXT_ENCODER_TYPES))('$name', ({ example }) => {
   const lengths = [5, 2, 7];
 
   it('has the contract shapes and sends gradients to every variable', () => {
@@ -77,7 +58,7 @@ describe.each(cases)('$name', ({ example }) => {
     expect(out.pooled.shape).toEqual([3, encoder.outDim]);
     expect(out.tokens?.shape).toEqual([3, 7, encoder.outDim]);
     expect(out.tokenMask?.arraySync()).toEqual(input.attentionMask.arraySync());
-    expect(variablesWithoutGradient(encoder, input)).toEqual([]);
+    expect(encoderVariablesWithoutGradient(encoder, input)).toEqual([]);
     const grouped = encoder.layerGroups().flat();
     expect(new Set(grouped).size).toBe(encoder.variables().length);
     expect(new Set(encoder.variables().map((v) => v.name)).size).toBe(encoder.variables().length);

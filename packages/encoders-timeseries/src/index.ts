@@ -15,7 +15,7 @@ export * from './encoders/alstm.js';
 export * from './encoders/tcn.js';
 export * from './encoders/transformer.js';
 export type { CommonArgs } from './encoders/common.js';
-export type { NamedVariable } from './layers/params.js';
+export type { NamedVariable } from '@finmm/core';
 export { CELLS, type CellKind } from './layers/recurrent.js';
 
 /** Every time-series encoder registration, in the order they are registered. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, registry, type ComponentConfig, type Encoder, type TimeseriesInput } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
 import '../src/index.js';
-import { trainBinary, type BinaryData } from './train-helpers.js';
+import { trainBinary, type BinaryData } from '../../../tools/test-helpers/train.js';
 
 const TRAIN = 384;
 const TEST = 200;
@@ -84,9 +84,7 @@ describe('encoders learn tasks that need their inductive bias', () => {
     it(`${c.name} reaches test accuracy > 0.95 on the ${c.task} task`, () => {
       const data = toData(c.task, c.days, 11);
       const encoder = registry.build('encoder', c.config) as Encoder<'timeseries'>;
-      const t0 = performance.now();
-      const acc = trainBinary(encoder, data, { epochs: c.epochs, batchSize: 64, learningRate: c.lr, slice, stopAt: 0.99 });
-      console.log(`${c.name}: test accuracy ${acc.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const acc = trainBinary(encoder, data, { epochs: c.epochs, batchSize: 64, learningRate: c.lr, slice, stopAt: 0.99, report: c.name });
       encoder.dispose();
       tf.dispose([data.train.input.values, data.train.labels, data.test.input.values, data.test.labels]);
       expect(acc).toBeGreaterThan(0.95);

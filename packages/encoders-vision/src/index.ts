@@ -14,7 +14,7 @@ export * from './images/load.js';
 export * from './encoders/jkx-cnn.js';
 export * from './encoders/resnet.js';
 export type { CommonArgs as VisionCommonArgs } from './encoders/common.js';
-export type { NamedVariable } from './layers/params.js';
+export type { NamedVariable } from '@finmm/core';
 export { POOLINGS as VISION_POOLINGS, type Pooling as VisionPooling } from './layers/pool-projection.js';
 
 /** Every vision encoder registration, in the order they are registered. */

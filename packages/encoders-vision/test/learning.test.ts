@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, registry, type ComponentConfig, type Encoder, type ImageInput } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
 import { renderCharts, type ChartBar } from '../src/index.js';
-import { trainBinary, type BinaryData } from './train-helpers.js';
+import { trainBinary, type BinaryData } from '../../../tools/test-helpers/train.js';
 
 const TRAIN = 384;
 const TEST = 200;
@@ -46,9 +46,7 @@ describe('vision encoders learn a trend drawn in a chart', () => {
     it(`${c.name} reaches test accuracy > 0.95`, () => {
       const data = chartData(21);
       const encoder = registry.build('encoder', c.config) as Encoder<'image'>;
-      const t0 = performance.now();
-      const acc = trainBinary(encoder, data, { epochs: c.epochs, batchSize: 32, learningRate: c.lr, slice, stopAt: 0.99 });
-      console.log(`${c.name}: test accuracy ${acc.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const acc = trainBinary(encoder, data, { epochs: c.epochs, batchSize: 32, learningRate: c.lr, slice, stopAt: 0.99, report: c.name });
       encoder.dispose();
       tf.dispose([data.train.input.pixels, data.train.labels, data.test.input.pixels, data.test.labels]);
       expect(acc).toBeGreaterThan(0.95);

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registry, type Encoder, type EncoderOutput, type ImageInput } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
+import { exampleCases, rebuildWithCopiedWeights } from '../../../tools/test-helpers/registry.js';
 import { JkxCnnEncoder, visionRegistrations } from '../src/index.js';
 
 const TYPES = registry.types('encoder').filter((t) => t.startsWith('vision/'));
@@ -52,85 +53,74 @@ describe('vision registry', () => {
     cnn.dispose();
   });
 
-  for (const type of TYPES) {
-    const examples = registry.get(type)?.examples ?? [];
-    examples.forEach((example, e) => {
-      describe(`${type} example ${e}`, () => {
-        it('gives pooled [B, D] and, when it has tokens, [B, N, D] with a mask', () => {
-          const encoder = build(example);
-          const input = inputFor(encoder, 1);
-          const out = encoder.encode(input, true);
-          expect(out.pooled.shape).toEqual([B, encoder.outDim]);
-          if (out.tokens !== undefined) {
-            expect(out.tokens.shape[0]).toBe(B);
-            expect(out.tokens.shape[2]).toBe(encoder.outDim);
-            expect(out.tokenMask?.shape).toEqual([B, out.tokens.shape[1]]);
-          }
-          disposeOutput(out);
-          tf.dispose(input.pixels);
-          encoder.dispose();
-        });
-
-        it('sends a gradient to every trainable variable', () => {
-          const encoder = build(example);
-          const input = inputFor(encoder, 2);
-          const vars = encoder.variables().filter((v) => v.trainable);
-          expect(new Set(encoder.layerGroups().flat())).toEqual(new Set(vars));
-          const { grads } = tf.variableGrads(() => {
-            const out = encoder.encode(input, true);
-            return tf.sum(tf.mul(out.pooled, tf.randomNormal(out.pooled.shape, 0, 1, 'float32', 3))) as tf.Scalar;
-          }, vars);
-          for (const v of vars) {
-            const norm = tf.tidy(() => tf.sum(tf.abs(grads[v.name] as tf.Tensor)).dataSync()[0] as number);
-            expect(norm, `gradient of ${v.name}`).toBeGreaterThan(0);
-          }
-          tf.dispose(Object.values(grads));
-          tf.dispose(input.pixels);
-          encoder.dispose();
-        });
-
-        it('rebuilds from config() with copied weights to identical outputs', () => {
-          const encoder = build(example);
-          // one training pass moves the running batch-norm statistics away from their initial values
-          const warm = inputFor(encoder, 4);
-          disposeOutput(encoder.encode(warm, true));
-          const config = encoder.config();
-          expect(registry.validate('encoder', config)).toEqual(config);
-          const copy = build(JSON.parse(JSON.stringify(config)));
-          expect(copy.config()).toEqual(config);
-          const [from, to] = [encoder.variables(), copy.variables()];
-          expect(to.map((v) => v.shape)).toEqual(from.map((v) => v.shape));
-          to.forEach((v, i) => v.assign(from[i] as tf.Variable));
-          const input = inputFor(encoder, 5);
-          const [a, b] = [encoder.encode(input, false), copy.encode(input, false)];
-          expect(tf.max(tf.abs(tf.sub(a.pooled, b.pooled))).dataSync()[0]).toBe(0);
-          if (a.tokens !== undefined) expect(tf.max(tf.abs(tf.sub(a.tokens, b.tokens as tf.Tensor))).dataSync()[0]).toBe(0);
-          [a, b].forEach(disposeOutput);
-          tf.dispose([input.pixels, warm.pixels]);
-          encoder.dispose();
-          copy.dispose();
-        });
-
-        it('leaks no tensor over repeated training steps', () => {
-          const encoder = build(example);
-          const input = inputFor(encoder, 8);
-          const optimizer = tf.train.adam(1e-3);
-          const vars = encoder.variables().filter((v) => v.trainable);
-          const step = (): void => {
-            tf.tidy(() => {
-              optimizer.minimize(() => tf.sum(tf.square(encoder.encode(input, true).pooled)) as tf.Scalar, false, vars);
-            });
-          };
-          step();
-          const before = tf.memory().numTensors;
-          for (let i = 0; i < 3; i++) step();
-          disposeOutput(encoder.encode(input, false));
-          expect(tf.memory().numTensors).toBe(before);
-          optimizer.dispose();
-          tf.dispose(input.pixels);
-          encoder.dispose();
-        });
-      });
+  describe.each(exampleCases(registry, TYPES))('$name', ({ example }) => {
+    it('gives pooled [B, D] and, when it has tokens, [B, N, D] with a mask', () => {
+      const encoder = build(example);
+      const input = inputFor(encoder, 1);
+      const out = encoder.encode(input, true);
+      expect(out.pooled.shape).toEqual([B, encoder.outDim]);
+      if (out.tokens !== undefined) {
+        expect(out.tokens.shape[0]).toBe(B);
+        expect(out.tokens.shape[2]).toBe(encoder.outDim);
+        expect(out.tokenMask?.shape).toEqual([B, out.tokens.shape[1]]);
+      }
+      disposeOutput(out);
+      tf.dispose(input.pixels);
+      encoder.dispose();
     });
-  }
+
+    it('sends a gradient to every trainable variable', () => {
+      const encoder = build(example);
+      const input = inputFor(encoder, 2);
+      const vars = encoder.variables().filter((v) => v.trainable);
+      expect(new Set(encoder.layerGroups().flat())).toEqual(new Set(vars));
+      const { grads } = tf.variableGrads(() => {
+        const out = encoder.encode(input, true);
+        return tf.sum(tf.mul(out.pooled, tf.randomNormal(out.pooled.shape, 0, 1, 'float32', 3))) as tf.Scalar;
+      }, vars);
+      for (const v of vars) {
+        const norm = tf.tidy(() => tf.sum(tf.abs(grads[v.name] as tf.Tensor)).dataSync()[0] as number);
+        expect(norm, `gradient of ${v.name}`).toBeGreaterThan(0);
+      }
+      tf.dispose(Object.values(grads));
+      tf.dispose(input.pixels);
+      encoder.dispose();
+    });
+
+    it('rebuilds from config() with copied weights to identical outputs', () => {
+      const encoder = build(example);
+      // one training pass moves the running batch-norm statistics away from their initial values
+      const warm = inputFor(encoder, 4);
+      disposeOutput(encoder.encode(warm, true));
+      const copy = rebuildWithCopiedWeights(registry, 'encoder', encoder) as Encoder<'image'>;
+      const input = inputFor(encoder, 5);
+      const [a, b] = [encoder.encode(input, false), copy.encode(input, false)];
+      expect(tf.max(tf.abs(tf.sub(a.pooled, b.pooled))).dataSync()[0]).toBe(0);
+      if (a.tokens !== undefined) expect(tf.max(tf.abs(tf.sub(a.tokens, b.tokens as tf.Tensor))).dataSync()[0]).toBe(0);
+      [a, b].forEach(disposeOutput);
+      tf.dispose([input.pixels, warm.pixels]);
+      encoder.dispose();
+      copy.dispose();
+    });
+
+    it('leaks no tensor over repeated training steps', () => {
+      const encoder = build(example);
+      const input = inputFor(encoder, 8);
+      const optimizer = tf.train.adam(1e-3);
+      const vars = encoder.variables().filter((v) => v.trainable);
+      const step = (): void => {
+        tf.tidy(() => {
+          optimizer.minimize(() => tf.sum(tf.square(encoder.encode(input, true).pooled)) as tf.Scalar, false, vars);
+        });
+      };
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      disposeOutput(encoder.encode(input, false));
+      expect(tf.memory().numTensors).toBe(before);
+      optimizer.dispose();
+      tf.dispose(input.pixels);
+      encoder.dispose();
+    });
+  });
 });

@@ -8,7 +8,7 @@ export * from './fusions/attention.js';
 export * from './fusions/late.js';
 export * from './heads/heads.js';
 export * from './registration.js';
-export { ACTIVATIONS, type Activation } from './nn/ops.js';
+export { ACTIVATIONS, type Activation } from '@finmm/core';
 export * from './model/config.js';
 export * from './model/embeddings.js';
 export * from './model/modality-dropout.js';

@@ -1,6 +1,6 @@
 // Registry entries of the fusions (`fusion/concat`, `fusion/gated`, `fusion/attention`, `fusion/late`) and the task
 // heads (`head/linear`, `head/mlp`): zod schemas, builders and examples.
-import { ConfigError, registry as globalRegistry, type BuildContext, type ComponentSchema, type Registration, type Registry, type TaskKind } from '@finmm/core';
+import { ACTIVATIONS, ConfigError, registry as globalRegistry, type BuildContext, type ComponentSchema, type Registration, type Registry, type TaskKind } from '@finmm/core';
 import { z } from 'zod';
 import { ATTENTION_FUSION_TYPE, AttentionFusion } from './fusions/attention.js';
 import { CONCAT_FUSION_TYPE, ConcatFusion } from './fusions/concat.js';
@@ -8,7 +8,6 @@ import { GATED_FUSION_TYPE, GatedFusion } from './fusions/gated.js';
 import { LATE_FUSION_TYPE, LateFusion } from './fusions/late.js';
 import { layoutFields, resolveFusionLayout } from './fusions/layout.js';
 import { LINEAR_HEAD_TYPE, MLP_HEAD_TYPE, MlpHead, type HeadTarget } from './heads/heads.js';
-import { ACTIVATIONS } from './nn/ops.js';
 
 const count = z.number().int().positive();
 const rate = z.number().min(0).lt(1);

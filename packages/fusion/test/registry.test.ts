@@ -3,12 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderOutput, Fusion, Modality, TaskHead } from '@finmm/core';
 import { describe, expect, it } from 'vitest';
+import { variablesWithoutGradient } from '../../../tools/test-helpers/gradients.js';
+import { exampleCases } from '../../../tools/test-helpers/registry.js';
 import { FUSION_TYPES, HEAD_TYPES } from '../src/index.js';
 import { testRegistry } from './helpers.js';
 
 const reg = testRegistry();
-const examples = (types: readonly string[]) =>
-  types.flatMap((type) => (reg.get(type)?.examples ?? []).map((example, i) => ({ name: `${type} example ${i}`, example })));
 
 // Sample 4 has neither modality, so every learned "absent"/"empty" vector is used.
 const presentTabular = [1, 0, 1, 1, 0, 1];
@@ -40,20 +40,17 @@ function presence(): Partial<Record<Modality, tf.Tensor1D>> {
   return { tabular: tf.tensor1d(presentTabular), timeseries: tf.tensor1d(presentSeries) };
 }
 
+/** Names of `vars` that a random projection of `f()` sends no gradient to. */
 function missingGradients(vars: tf.Variable[], f: () => tf.Tensor): string[] {
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-    const out = f();
-    return tf.sum(tf.mul(out, tf.randomNormal(out.shape, 0, 1, 'float32', 9))) as tf.Scalar;
-  }), vars);
-  const missing = vars.filter((v) => {
-    const g = grads[v.name];
-    return g === undefined || tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0] === 0);
-  });
-  tf.dispose([value, ...Object.values(grads)]);
-  return missing.map((v) => v.name);
+  return variablesWithoutGradient(vars, () =>
+    tf.tidy(() => {
+      const out = f();
+      return tf.sum(tf.mul(out, tf.randomNormal(out.shape, 0, 1, 'float32', 9))) as tf.Scalar;
+    }),
+  );
 }
 
-describe.each(examples(FUSION_TYPES))('$name', ({ example }) => {
+describe.each(exampleCases(reg, FUSION_TYPES))('$name', ({ example }) => {
   it('fuses to [B, outDim], reaches every variable, round-trips, ignores absent inputs and leaks nothing', () => {
     const before = tf.memory().numTensors;
     const fusion = reg.build('fusion', example) as Fusion;
@@ -90,7 +87,7 @@ describe.each(examples(FUSION_TYPES))('$name', ({ example }) => {
   });
 });
 
-describe.each(examples(HEAD_TYPES))('$name', ({ example }) => {
+describe.each(exampleCases(reg, HEAD_TYPES))('$name', ({ example }) => {
   it('maps [B, inDim] to [B, outDim], reaches every variable, round-trips and leaks nothing', () => {
     const before = tf.memory().numTensors;
     const head = reg.build('head', example) as TaskHead;

@@ -1,8 +1,8 @@
 // `text/embedding-bag`: the masked mean of token (and hashed n-gram) embeddings, fastText's sentence vector.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, TextInput } from '@finmm/core';
-import { checkEmbeddings, checkTextInput, dropout, floatMask, lookup, maskedMean, tidyOutput } from './ops.js';
-import { LightParams } from './params.js';
+import { dropout, maskedMean, ParamStore, tidyOutput, type ComponentConfig, type Encoder, type EncoderOutput, type TextInput } from '@finmm/core';
+import { lightInstances } from './instances.js';
+import { checkEmbeddings, checkTextInput, floatMask, lookup } from './ops.js';
 
 /** The registered type name of the embedding bag. */
 export const EMBEDDING_BAG_TYPE = 'text/embedding-bag';
@@ -38,12 +38,12 @@ export interface LightEncodeOptions {
 export class EmbeddingBagEncoder implements Encoder<'text'> {
   readonly modality = 'text' as const;
   readonly outDim: number;
-  private readonly params: LightParams;
+  private readonly params: ParamStore;
   private readonly table: tf.Variable;
 
   constructor(readonly options: EmbeddingBagOptions) {
     this.outDim = options.dim;
-    this.params = new LightParams(EMBEDDING_BAG_TYPE, options.seed);
+    this.params = new ParamStore(lightInstances.nextPrefix(EMBEDDING_BAG_TYPE), options.seed);
     this.table = this.params.normal('embeddings', [options.vocabSize, options.dim], 0.1);
   }
 

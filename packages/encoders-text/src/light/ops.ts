@@ -1,6 +1,6 @@
-// Tensor helpers the light text encoders share: input checks, embedding lookup, masked pooling, dropout.
+// Tensor helpers the light text encoders share: input checks, embedding lookup and the float mask.
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderOutput, TextInput } from '@finmm/core';
+import type { TextInput } from '@finmm/core';
 
 /** Checks that ids and attentionMask are `[B, T]` of the same shape; returns [B, T]. */
 export function checkTextInput(input: TextInput, type: string): [number, number] {
@@ -28,21 +28,4 @@ export function checkEmbeddings(vectors: tf.Tensor, batch: number, seqLen: numbe
 /** The attention mask as float32 `[B, T]`. */
 export function floatMask(input: TextInput): tf.Tensor2D {
   return tf.cast(input.attentionMask, 'float32');
-}
-
-/** Mean of `x` `[B, T, D]` over the positions where `mask` `[B, T]` is 1 (zero for a sample without any). */
-export function maskedMean(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-  const summed = tf.sum(tf.mul(x, tf.expandDims(mask, 2)), 1); // [B, D]
-  return tf.div(summed, tf.maximum(tf.sum(mask, 1, true), 1)) as tf.Tensor2D; // [B, D] / [B, 1]
-}
-
-/** Inverted dropout in training, the identity otherwise. */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
-  if (!training || rate === 0) return x;
-  return tf.dropout(x, rate) as T;
-}
-
-/** tf.tidy for an encoder output: frees the intermediates, keeps the output's tensors. */
-export function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
-  return tf.tidy(() => fn() as unknown as tf.TensorContainerObject) as unknown as EncoderOutput;
 }

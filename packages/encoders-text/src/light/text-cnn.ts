@@ -1,9 +1,9 @@
 // `text/cnn`: Kim's (2014) TextCNN: embeddings, parallel 1-D convolutions, ReLU, max over time, dropout.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, TextInput } from '@finmm/core';
+import { dropout, ParamStore, tidyOutput, type ComponentConfig, type Encoder, type EncoderOutput, type TextInput } from '@finmm/core';
 import type { LightEncodeOptions } from './embedding-bag.js';
-import { checkEmbeddings, checkTextInput, dropout, floatMask, lookup, tidyOutput } from './ops.js';
-import { LightParams } from './params.js';
+import { lightInstances } from './instances.js';
+import { checkEmbeddings, checkTextInput, floatMask, lookup } from './ops.js';
 
 /** The registered type name of the TextCNN. */
 export const TEXT_CNN_TYPE = 'text/cnn';
@@ -38,7 +38,7 @@ interface ConvParams {
 export class TextCnnEncoder implements Encoder<'text'> {
   readonly modality = 'text' as const;
   readonly outDim: number;
-  private readonly params: LightParams;
+  private readonly params: ParamStore;
   private readonly table: tf.Variable;
   private readonly convs: ConvParams[];
 
@@ -46,10 +46,10 @@ export class TextCnnEncoder implements Encoder<'text'> {
     const { vocabSize, embeddingDim, widths, filters } = options;
     if (widths.length === 0) throw new Error(`${TEXT_CNN_TYPE}: needs at least one window width`);
     this.outDim = filters * widths.length;
-    this.params = new LightParams(TEXT_CNN_TYPE, options.seed);
+    this.params = new ParamStore(lightInstances.nextPrefix(TEXT_CNN_TYPE), options.seed);
     this.table = this.params.normal('embeddings', [vocabSize, embeddingDim], 0.1);
     this.convs = widths.map((w, i) => ({
-      kernel: this.params.glorot(`conv${i}.kernel`, [w, embeddingDim, filters], w * embeddingDim, w * filters),
+      kernel: this.params.glorot(`conv${i}.kernel`, w * embeddingDim, w * filters, [w, embeddingDim, filters]),
       bias: this.params.zeros(`conv${i}.bias`, [filters]),
     }));
   }

@@ -1,9 +1,8 @@
 // The attentive LSTM of Adv-ALSTM (Feng et al., IJCAI 2019) as an encoder: `timeseries/alstm`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, Registration, TimeseriesInput } from '@finmm/core';
+import { dense, ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type DenseParams, type Encoder, type EncoderOutput, type NamedVariable, type Registration, type TimeseriesInput } from '@finmm/core';
 import { z } from 'zod';
-import { dense, maskBias, prepareSeries, tidyOutput, tokenMaskOf, applyMask, type Dense } from '../layers/ops.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
+import { applyMask, maskBias, prepareSeries, tokenMaskOf } from '../layers/ops.js';
 import { cellVariables, createCell, scan, type CellParams } from '../layers/recurrent.js';
 import { checkInt, commonConfig, commonFields, resolveInputDim, type CommonArgs } from './common.js';
 
@@ -36,9 +35,9 @@ export class AlstmEncoder implements Encoder<'timeseries'> {
   readonly outDim: number;
   private readonly args: Required<Omit<AlstmArgs, 'scope' | 'seed'>> & CommonArgs;
   private readonly store: ParamStore;
-  private readonly mapping: Dense;
+  private readonly mapping: DenseParams;
   private readonly lstm: CellParams;
-  private readonly attention: Dense;
+  private readonly attention: DenseParams;
   /** Attention scoring vector u `[A, 1]` (no bias, as Adv-ALSTM). */
   private readonly score: tf.Variable<tf.Rank.R2>;
 
@@ -52,15 +51,9 @@ export class AlstmEncoder implements Encoder<'timeseries'> {
     checkInt(ALSTM_TYPE, 'attentionUnits', attentionUnits, 1);
     this.outDim = 2 * units;
     this.store = new ParamStore(args.scope ?? uniqueScope(ALSTM_TYPE), args.seed ?? null);
-    this.mapping = {
-      kernel: this.store.glorot('mapping.kernel', inputDim, projection),
-      bias: this.store.filled('mapping.bias', projection, 0),
-    };
+    this.mapping = this.store.dense('mapping', inputDim, projection);
     this.lstm = createCell(this.store, 'lstm', 'lstm', projection, units);
-    this.attention = {
-      kernel: this.store.glorot('attention.kernel', units, attentionUnits),
-      bias: this.store.filled('attention.bias', attentionUnits, 0),
-    };
+    this.attention = this.store.dense('attention', units, attentionUnits);
     this.score = this.store.glorot('attention.score', attentionUnits, 1);
   }
 

@@ -1,10 +1,9 @@
 // Stacked (optionally bidirectional) LSTM and GRU encoders over daily feature sequences: `timeseries/lstm`
 // and `timeseries/gru`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, Registration, TimeseriesInput } from '@finmm/core';
+import { dropout, ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type Encoder, type EncoderOutput, type NamedVariable, type Registration, type TimeseriesInput } from '@finmm/core';
 import { z } from 'zod';
-import { applyMask, dropout, prepareSeries, tidyOutput, tokenMaskOf } from '../layers/ops.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
+import { applyMask, prepareSeries, tokenMaskOf } from '../layers/ops.js';
 import { cellVariables, createCell, scan, type CellKind, type CellParams } from '../layers/recurrent.js';
 import { checkInt, checkRate, commonConfig, commonFields, resolveInputDim, withDefaults, type CommonArgs } from './common.js';
 

@@ -1,11 +1,10 @@
 // Temporal convolution network (Bai, Kolter & Koltun 2018): residual blocks of dilated causal convolutions,
 // `timeseries/tcn`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, Registration, TimeseriesInput } from '@finmm/core';
+import { dense, dropout, maskedMean, ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type DenseParams, type Encoder, type EncoderOutput, type NamedVariable, type Registration, type TimeseriesInput } from '@finmm/core';
 import { z } from 'zod';
 import { causalConv } from '../layers/causal-conv.js';
-import { applyMask, dense, dropout, lastObserved, maskedMax, maskedMean, prepareSeries, tidyOutput, tokenMaskOf, type Dense } from '../layers/ops.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
+import { applyMask, lastObserved, maskedMax, prepareSeries, tokenMaskOf } from '../layers/ops.js';
 import { checkInt, checkRate, commonConfig, commonFields, resolveInputDim, withDefaults, type CommonArgs } from './common.js';
 
 /** Registered type of the TCN. */
@@ -31,9 +30,9 @@ const DEFAULTS = { channels: [32, 32, 32], kernelSize: 3, dropout: 0, pooling: '
 
 /** One residual block's weights: two causal convolutions and, when the width changes, a 1x1 projection. */
 interface Block {
-  conv1: Dense;
-  conv2: Dense;
-  residual: Dense | null;
+  conv1: DenseParams;
+  conv2: DenseParams;
+  residual: DenseParams | null;
   dilation: number;
 }
 
@@ -65,14 +64,10 @@ export class TcnEncoder implements Encoder<'timeseries'> {
     this.store = new ParamStore(args.scope ?? uniqueScope(TCN_TYPE), args.seed ?? null);
     let inDim = inputDim;
     this.blocks = channels.map((out, i) => {
-      const conv = (name: string, from: number): Dense => ({
-        kernel: this.store.glorot(`block${i}.${name}.kernel`, kernelSize * from, out),
-        bias: this.store.filled(`block${i}.${name}.bias`, out, 0),
-      });
       const block: Block = {
-        conv1: conv('conv1', inDim),
-        conv2: conv('conv2', out),
-        residual: inDim === out ? null : { kernel: this.store.glorot(`block${i}.residual.kernel`, inDim, out), bias: this.store.filled(`block${i}.residual.bias`, out, 0) },
+        conv1: this.store.dense(`block${i}.conv1`, kernelSize * inDim, out), // kernel [k*in, out], see causalConv
+        conv2: this.store.dense(`block${i}.conv2`, kernelSize * out, out),
+        residual: inDim === out ? null : this.store.dense(`block${i}.residual`, inDim, out),
         dilation: 2 ** i,
       };
       inDim = out;
@@ -96,7 +91,7 @@ export class TcnEncoder implements Encoder<'timeseries'> {
       for (const block of this.blocks) {
         const c1 = dropout(applyMask(tf.relu(causalConv(h, block.conv1, k, block.dilation)) as tf.Tensor3D, mask), rate, training); // [B, T, C]
         const c2 = dropout(tf.relu(causalConv(c1, block.conv2, k, block.dilation)), rate, training); // [B, T, C]
-        const residual = block.residual === null ? h : (dense(h, block.residual) as tf.Tensor3D); // [B, T, C]
+        const residual = block.residual === null ? h : dense(h, block.residual); // [B, T, C]
         h = applyMask(tf.relu(tf.add(c2, residual)) as tf.Tensor3D, mask);
       }
       const pooled = this.args.pooling === 'last' ? lastObserved(h, mask) : this.args.pooling === 'mean' ? maskedMean(h, mask) : maskedMax(h, mask);

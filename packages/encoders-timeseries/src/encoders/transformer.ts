@@ -1,10 +1,9 @@
 // A transformer encoder over trading days with sinusoidal positions and a step mask: `timeseries/transformer`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, Registration, TimeseriesInput } from '@finmm/core';
+import { dense, dropout, keyMaskBias, maskedMean, ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type DenseParams, type Encoder, type EncoderOutput, type NamedVariable, type NormParams, type Registration, type TimeseriesInput } from '@finmm/core';
 import { z } from 'zod';
 import { AttentionBlock } from '../layers/attention-block.js';
-import { applyMask, dense, dropout, lastObserved, layerNorm, maskedMean, prepareSeries, tidyOutput, tokenMaskOf, type Dense, type Norm } from '../layers/ops.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
+import { applyMask, lastObserved, layerNorm, prepareSeries, tokenMaskOf } from '../layers/ops.js';
 import { sinusoidalPositions } from '../layers/positional.js';
 import { checkInt, checkRate, commonConfig, commonFields, resolveInputDim, withDefaults, type CommonArgs } from './common.js';
 
@@ -46,9 +45,9 @@ export class SeriesTransformerEncoder implements Encoder<'timeseries'> {
   readonly outDim: number;
   private readonly args: Required<Omit<SeriesTransformerArgs, 'scope' | 'seed'>> & CommonArgs;
   private readonly store: ParamStore;
-  private readonly input: Dense;
+  private readonly input: DenseParams;
   private readonly blocks: AttentionBlock[];
-  private readonly finalNorm: Norm;
+  private readonly finalNorm: NormParams;
 
   constructor(args: SeriesTransformerArgs) {
     const dModel = args.dModel ?? DEFAULTS.dModel;
@@ -65,9 +64,9 @@ export class SeriesTransformerEncoder implements Encoder<'timeseries'> {
     if (!(SERIES_TRANSFORMER_POOLINGS as readonly string[]).includes(this.args.pooling)) throw new Error(`${who}: "pooling" must be one of ${SERIES_TRANSFORMER_POOLINGS.join(', ')}`);
     this.outDim = dModel;
     this.store = new ParamStore(args.scope ?? uniqueScope(who), args.seed ?? null);
-    this.input = { kernel: this.store.glorot('input.kernel', inputDim, dModel), bias: this.store.filled('input.bias', dModel, 0) };
+    this.input = this.store.dense('input', inputDim, dModel);
     this.blocks = Array.from({ length: layers }, (_, i) => new AttentionBlock(this.store, `block${i}`, { dModel, heads, ffnDim, dropout: this.args.dropout }));
-    this.finalNorm = { gamma: this.store.filled('final.gamma', dModel, 1), beta: this.store.filled('final.beta', dModel, 0) };
+    this.finalNorm = this.store.norm('final', dModel);
   }
 
   /** Encodes `[B, T, F]`: pooled `[B, D]`, tokens `[B, T, D]`. */
@@ -78,7 +77,7 @@ export class SeriesTransformerEncoder implements Encoder<'timeseries'> {
       const d = this.outDim;
       const positions = tf.tensor2d(sinusoidalPositions(t, d), [t, d]); // [T, D]
       let h = dropout(tf.add(dense(x, this.input), positions) as tf.Tensor3D, this.args.dropout, training); // [B, T, D]
-      const bias = mask === null ? null : (tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [b, 1, 1, t]) as tf.Tensor4D); // [B, 1, 1, T]
+      const bias = mask === null ? null : keyMaskBias(mask); // [B, 1, 1, T]
       for (const block of this.blocks) h = block.forward(h, bias, training);
       const tokens = applyMask(layerNorm(h, this.finalNorm), mask); // [B, T, D]
       const pooled = this.args.pooling === 'mean' ? maskedMean(tokens, mask) : lastObserved(tokens, mask);

@@ -1,7 +1,7 @@
 // One pre-LayerNorm transformer encoder block over time steps: masked multi-head self-attention, then a ReLU MLP.
 import * as tf from '@tensorflow/tfjs';
-import { dense, dropout, layerNorm, type Dense, type Norm } from './ops.js';
-import type { ParamStore } from './params.js';
+import { attend, dense, dropout, type DenseParams, type NormParams, type ParamStore } from '@finmm/core';
+import { layerNorm } from './ops.js';
 
 /** Sizes of a block. */
 export interface BlockShape {
@@ -13,13 +13,13 @@ export interface BlockShape {
 
 /** Weights of one block. */
 export class AttentionBlock {
-  readonly norm1: Norm;
+  readonly norm1: NormParams;
   /** Q, K, V projections fused: `[D, 3D]`. */
-  readonly qkv: Dense;
-  readonly out: Dense;
-  readonly norm2: Norm;
-  readonly ffn1: Dense;
-  readonly ffn2: Dense;
+  readonly qkv: DenseParams;
+  readonly out: DenseParams;
+  readonly norm2: NormParams;
+  readonly ffn1: DenseParams;
+  readonly ffn2: DenseParams;
 
   constructor(
     store: ParamStore,
@@ -27,14 +27,12 @@ export class AttentionBlock {
     private readonly shape: BlockShape,
   ) {
     const { dModel: d, ffnDim } = shape;
-    const norm = (name: string): Norm => ({ gamma: store.filled(`${prefix}.${name}.gamma`, d, 1), beta: store.filled(`${prefix}.${name}.beta`, d, 0) });
-    const lin = (name: string, i: number, o: number): Dense => ({ kernel: store.glorot(`${prefix}.${name}.kernel`, i, o), bias: store.filled(`${prefix}.${name}.bias`, o, 0) });
-    this.norm1 = norm('norm1');
-    this.qkv = lin('qkv', d, 3 * d);
-    this.out = lin('out', d, d);
-    this.norm2 = norm('norm2');
-    this.ffn1 = lin('ffn1', d, ffnDim);
-    this.ffn2 = lin('ffn2', ffnDim, d);
+    this.norm1 = store.norm(`${prefix}.norm1`, d);
+    this.qkv = store.dense(`${prefix}.qkv`, d, 3 * d);
+    this.out = store.dense(`${prefix}.out`, d, d);
+    this.norm2 = store.norm(`${prefix}.norm2`, d);
+    this.ffn1 = store.dense(`${prefix}.ffn1`, d, ffnDim);
+    this.ffn2 = store.dense(`${prefix}.ffn2`, ffnDim, d);
   }
 
   /** `x` `[B, T, D]`, `bias` `[B, 1, 1, T]` (0 observed, -1e9 masked) or null; returns `[B, T, D]`. */
@@ -44,9 +42,7 @@ export class AttentionBlock {
     const hd = d / heads;
     const qkv = tf.reshape(dense(layerNorm(x, this.norm1), this.qkv), [b, t, 3, heads, hd]); // [B, T, 3, H, Dh]
     const [q, k, v] = tf.unstack(tf.transpose(qkv, [2, 0, 3, 1, 4])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // 3 x [B, H, T, Dh]
-    let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)); // [B, H, T, T]
-    if (bias !== null) scores = tf.add(scores, bias);
-    const context = tf.matMul(dropout(tf.softmax(scores), rate, training), v); // [B, H, T, Dh]
+    const context = attend(q, k, v, bias, rate, training); // [B, H, T, Dh]
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b, t, d]); // [B, T, H, Dh] -> [B, T, D]
     const h = tf.add(x, dropout(dense(merged, this.out), rate, training)) as tf.Tensor3D; // [B, T, D]
     const ffn = dense(dropout(tf.relu(dense(layerNorm(h, this.norm2), this.ffn1)), rate, training), this.ffn2); // [B, T, D]

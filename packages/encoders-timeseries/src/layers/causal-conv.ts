@@ -1,13 +1,13 @@
 // Dilated causal 1-D convolution as one matMul over shifted copies of the input (im2col), so that it trains on
 // every backend: tfjs has no gradient for dilated conv2d.
 import * as tf from '@tensorflow/tfjs';
-import type { Dense } from './ops.js';
+import type { DenseParams } from '@finmm/core';
 
 /**
  * `y[t] = b + sum_j x[t - (k-1-j) * dilation] W_j` for x `[B, T, C]` and kernel `[k*C, C_out]` (tap j's rows at
  * `j*C .. (j+1)*C`); steps before the start read zeros, so y[t] never sees a step after t.
  */
-export function causalConv(x: tf.Tensor3D, p: Dense, kernelSize: number, dilation: number): tf.Tensor3D {
+export function causalConv(x: tf.Tensor3D, p: DenseParams, kernelSize: number, dilation: number): tf.Tensor3D {
   const [b, t, c] = x.shape;
   const taps: tf.Tensor3D[] = [];
   for (let j = 0; j < kernelSize; j++) {

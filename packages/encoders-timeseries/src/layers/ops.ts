@@ -1,21 +1,6 @@
-// Small tensor helpers shared by the sequence encoders: linear maps, step masks, masked pooling, LayerNorm, dropout.
+// Small tensor helpers shared by the sequence encoders: step masks, masked pooling and LayerNorm.
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderOutput, TimeseriesInput } from '@finmm/core';
-
-/** Weights of an affine map `x W + b`: W `[in, out]`, b `[out]`. */
-export interface Dense {
-  kernel: tf.Variable<tf.Rank.R2>;
-  bias: tf.Variable<tf.Rank.R1>;
-}
-
-/** `x W + b` over the last axis of `x` `[..., in]`; returns `[..., out]`. */
-export function dense(x: tf.Tensor, p: Dense): tf.Tensor {
-  const shape = x.shape;
-  const inDim = shape[shape.length - 1] as number;
-  const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [M, in]
-  const y = tf.add(tf.matMul(flat, p.kernel), p.bias); // [M, out]
-  return tf.reshape(y, [...shape.slice(0, -1), p.kernel.shape[1]]); // [..., out]
-}
+import type { NormParams, TimeseriesInput } from '@finmm/core';
 
 /** The checked input of a sequence encoder: values with masked steps zeroed, and the mask (null = all observed). */
 export interface PreparedSeries {
@@ -45,13 +30,6 @@ export function applyMask(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D
   return mask === null ? x : (tf.mul(x, tf.expandDims(mask, 2)) as tf.Tensor3D);
 }
 
-/** Mean over observed steps of `x` `[B, T, D]` -> `[B, D]` (0 for a sample with no observed step). */
-export function maskedMean(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor2D {
-  if (mask === null) return tf.mean(x, 1) as tf.Tensor2D;
-  const summed = tf.sum(tf.mul(x, tf.expandDims(mask, 2)), 1); // [B, D]
-  return tf.div(summed, tf.maximum(tf.sum(mask, 1, true), 1)) as tf.Tensor2D; // [B, D] / [B, 1]
-}
-
 /** Max over observed steps of `x` `[B, T, D]` -> `[B, D]` (masked steps count as a very negative value). */
 export function maskedMax(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor2D {
   if (mask === null) return tf.max(x, 1) as tf.Tensor2D;
@@ -74,26 +52,14 @@ export function maskBias(mask: tf.Tensor2D): tf.Tensor3D {
   return tf.expandDims(tf.mul(tf.sub(1, mask), -1e9), 1) as tf.Tensor3D;
 }
 
-/** Scale and shift of a LayerNorm over the last axis. */
-export interface Norm {
-  gamma: tf.Variable<tf.Rank.R1>;
-  beta: tf.Variable<tf.Rank.R1>;
-}
-
-/** LayerNorm over the last axis (epsilon 1e-5, as PyTorch). */
-export function layerNorm<T extends tf.Tensor>(x: T, p: Norm): T {
+/**
+ * LayerNorm over the last axis (epsilon 1e-5, as PyTorch). The same values as core's `layerNorm`, but through
+ * `tf.moments`, whose input gradient rounds differently in the last bit; the time-series encoders keep this form so
+ * that their training stays bit-for-bit reproducible.
+ */
+export function layerNorm<T extends tf.Tensor>(x: T, p: NormParams): T {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), p.gamma), p.beta) as T;
-}
-
-/** Inverted dropout when training and rate > 0, else `x` unchanged. */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
-  return training && rate > 0 ? (tf.dropout(x, rate) as T) : x;
-}
-
-/** tf.tidy for an encoder output: frees the intermediates, keeps the output's tensors. */
-export function tidyOutput(fn: () => EncoderOutput): EncoderOutput {
-  return tf.tidy(() => fn() as unknown as tf.TensorContainerObject) as unknown as EncoderOutput;
 }
 
 /** The tokenMask of an output: the step mask, or ones `[B, T]` when there is none. */

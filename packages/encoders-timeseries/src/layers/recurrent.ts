@@ -1,7 +1,7 @@
 // LSTM and GRU layers written with tf ops: the input projection of all steps is one matMul, and each step does
 // one fused matMul for all gates. Masked steps carry the state through unchanged.
 import * as tf from '@tensorflow/tfjs';
-import type { ParamStore } from './params.js';
+import type { ParamStore } from '@finmm/core';
 
 /** The recurrent cells finmm has. */
 export const CELLS = ['lstm', 'gru'] as const;

@@ -1,10 +1,9 @@
 // The price-chart CNN of Jiang, Kelly & Xiu (2023, "(Re-)Imag(in)ing Price Trends"): `vision/jkx-cnn`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, ImageInput, Registration } from '@finmm/core';
+import { ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type Encoder, type EncoderOutput, type ImageInput, type NamedVariable, type Registration } from '@finmm/core';
 import { z } from 'zod';
 import { CHART_SIZES } from '../chart/layout.js';
 import { BatchNorm, conv2d, convVariables, createConv, type Conv2d } from '../layers/conv.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
 import { POOLINGS, PoolProjection, type Pooling } from '../layers/pool-projection.js';
 import { checkInt, checkPixels, commonFields, resolveChannels, scopeAndSeed, withDefaults, type CommonArgs } from './common.js';
 
@@ -96,15 +95,15 @@ export class JkxCnnEncoder implements Encoder<'image'> {
   encode(input: ImageInput, training: boolean): EncoderOutput {
     const { inputChannels, height, width, pooling, leakySlope } = this.args;
     checkPixels(JKX_CNN_TYPE, input, inputChannels, pooling === 'flatten' ? [height, width] : null);
-    return tf.tidy(() => {
+    return tidyOutput(() => {
       let x = input.pixels;
       for (const block of this.blockList) {
         let y = conv2d(x, block.conv); // [B, H, W, C]
         if (block.norm !== null) y = block.norm.forward(y, training);
         x = tf.maxPool(tf.leakyRelu(y, leakySlope), [2, 1], [2, 1], 'same'); // [B, ceil(H/2), W, C]
       }
-      return this.projection.forward(x, training) as unknown as tf.TensorContainerObject;
-    }) as unknown as EncoderOutput;
+      return this.projection.forward(x, training);
+    });
   }
 
   /** One group per block, then the projection. */

@@ -1,9 +1,8 @@
 // A small ResNet (He et al. 2016, basic blocks) for chart or document images: `vision/resnet`.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, Encoder, EncoderOutput, ImageInput, Registration } from '@finmm/core';
+import { ParamStore, tidyOutput, uniqueScope, type ComponentConfig, type Encoder, type EncoderOutput, type ImageInput, type NamedVariable, type Registration } from '@finmm/core';
 import { z } from 'zod';
 import { BatchNorm, conv2d, convVariables, createConv, type Conv2d } from '../layers/conv.js';
-import { ParamStore, uniqueScope, type NamedVariable } from '../layers/params.js';
 import { PoolProjection } from '../layers/pool-projection.js';
 import { checkInt, checkPixels, commonFields, resolveChannels, scopeAndSeed, withDefaults, type CommonArgs } from './common.js';
 
@@ -93,7 +92,7 @@ export class ResNetEncoder implements Encoder<'image'> {
       const y = conv2d(x, c.conv);
       return c.norm === null ? y : c.norm.forward(y, training);
     };
-    return tf.tidy(() => {
+    return tidyOutput(() => {
       let x = tf.relu(apply(this.stem, input.pixels)) as tf.Tensor4D; // [B, H, W, C0]
       for (const stage of this.stages) {
         for (const block of stage) {
@@ -102,8 +101,8 @@ export class ResNetEncoder implements Encoder<'image'> {
           x = tf.relu(tf.add(inner, shortcut)) as tf.Tensor4D; // [B, h, w, C]
         }
       }
-      return this.projection.forward(x, training) as unknown as tf.TensorContainerObject;
-    }) as unknown as EncoderOutput;
+      return this.projection.forward(x, training);
+    });
   }
 
   /** Groups bottom to top: stem, each stage, projection. */

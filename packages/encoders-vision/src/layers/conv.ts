@@ -1,7 +1,7 @@
 // 2-D convolution and batch normalisation layers over tf.Variables, channels last.
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain } from './batch-norm-op.js';
-import type { ParamStore } from './params.js';
+import type { ParamStore } from '@finmm/core';
 
 /** A convolution: kernel `[kh, kw, in, out]`, bias `[out]` (null when a batch norm follows). */
 export interface Conv2d {

@@ -1,8 +1,7 @@
 // Turns a CNN's last feature map into the encoder output: a linear projection to the embedding size, applied
 // either to the flattened map (as Jiang-Kelly-Xiu's fully connected layer) or per cell and averaged (global pool).
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderOutput } from '@finmm/core';
-import type { ParamStore } from './params.js';
+import type { EncoderOutput, ParamStore } from '@finmm/core';
 
 /** How a feature map becomes `pooled`. */
 export const POOLINGS = ['flatten', 'global'] as const;

@@ -1,25 +1,15 @@
 // `fusion/attention`: a transformer over modality tokens (one per modality, or every encoder token) with a CLS
 // token; absent modalities are masked out of the attention.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, EncoderOutput, Fusion, Modality } from '@finmm/core';
-import { TransformerBlock } from '../nn/attention.js';
-import { dense, layerNorm, type Activation } from '../nn/ops.js';
-import { Params, type DenseParams, type NormParams } from '../nn/params.js';
+import { dense, layerNorm, ParamStore, TransformerBlock, type ComponentConfig, type DenseParams, type EncoderOutput, type Fusion, type Modality, type NormParams, type TransformerStackOptions } from '@finmm/core';
+import { fusionInstances } from '../nn/instances.js';
 import { checkParts, column, layoutConfig, presenceMatrix, repeatRows, type FusionLayout } from './layout.js';
 
 /** The registered type name of attention fusion. */
 export const ATTENTION_FUSION_TYPE = 'fusion/attention';
 
-/** Everything `fusion/attention` is built from (its config without `type`). */
-export interface AttentionFusionOptions extends FusionLayout {
-  /** Token width D (= outDim). */
-  dim: number;
-  layers: number;
-  heads: number;
-  ffnDim: number;
-  activation: Activation;
-  dropout: number;
-  attentionDropout: number;
+/** Everything `fusion/attention` is built from (its config without `type`); the token width `dim` is `outDim`. */
+export interface AttentionFusionOptions extends FusionLayout, TransformerStackOptions {
   /** Attend over every token of encoders that produce token sequences (else one pooled token per modality). */
   sequence: boolean;
   seed: number | null;
@@ -32,7 +22,7 @@ export interface AttentionFusionOptions extends FusionLayout {
  */
 export class AttentionFusion implements Fusion {
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly projections: DenseParams[];
   private readonly typeVectors: tf.Variable[];
   private readonly cls: tf.Variable;
@@ -43,7 +33,7 @@ export class AttentionFusion implements Fusion {
     const { modalities, inputDims, dim, heads } = options;
     if (dim % heads !== 0) throw new Error(`${ATTENTION_FUSION_TYPE}: dim ${dim} is not divisible by heads ${heads}`);
     this.outDim = dim;
-    const p = (this.params = new Params(ATTENTION_FUSION_TYPE, options.seed));
+    const p = (this.params = new ParamStore(fusionInstances.nextPrefix(ATTENTION_FUSION_TYPE), options.seed));
     this.projections = modalities.map((m) => p.dense(`project.${m}`, inputDims[m] as number, dim));
     this.typeVectors = modalities.map((m) => p.normal(`type.${m}`, [1, 1, dim], 0.02));
     this.cls = p.normal('cls', [1, 1, dim], 0.02);

@@ -1,10 +1,9 @@
 // `fusion/concat`: each modality's embedding (or its learned "absent" embedding) and the presence indicators,
 // concatenated and mixed by an MLP.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, EncoderOutput, Fusion, Modality } from '@finmm/core';
+import { ParamStore, type Activation, type ComponentConfig, type EncoderOutput, type Fusion, type Modality } from '@finmm/core';
+import { fusionInstances } from '../nn/instances.js';
 import { Mlp } from '../nn/mlp.js';
-import type { Activation } from '../nn/ops.js';
-import { Params } from '../nn/params.js';
 import { checkParts, column, layoutConfig, presenceMatrix, repeatRows, selectRows, type FusionLayout } from './layout.js';
 
 /** The registered type name of concatenation fusion. */
@@ -27,14 +26,14 @@ export interface ConcatFusionOptions extends FusionLayout {
  */
 export class ConcatFusion implements Fusion {
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly absent: tf.Variable[];
   private readonly mlp: Mlp;
 
   constructor(readonly options: ConcatFusionOptions) {
     const { modalities, inputDims, hidden, outDim } = options;
     this.outDim = outDim;
-    this.params = new Params(CONCAT_FUSION_TYPE, options.seed);
+    this.params = new ParamStore(fusionInstances.nextPrefix(CONCAT_FUSION_TYPE), options.seed);
     this.absent = modalities.map((m) => this.params.normal(`absent.${m}`, [1, inputDims[m] as number], 0.02));
     const width = modalities.reduce((sum, m) => sum + (inputDims[m] as number), 0) + modalities.length;
     this.mlp = new Mlp(this.params, 'mlp', { widths: [width, ...hidden, outDim], activation: options.activation, dropout: options.dropout, activateLast: true });

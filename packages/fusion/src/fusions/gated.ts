@@ -1,10 +1,9 @@
 // `fusion/gated`: per-modality projections weighted by learned gates, the gates softmax-renormalised over the
 // modalities present for each sample, then an MLP.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, EncoderOutput, Fusion, Modality } from '@finmm/core';
+import { dense, ParamStore, type Activation, type ComponentConfig, type DenseParams, type EncoderOutput, type Fusion, type Modality } from '@finmm/core';
+import { fusionInstances } from '../nn/instances.js';
 import { Mlp } from '../nn/mlp.js';
-import { dense, type Activation } from '../nn/ops.js';
-import { Params, type DenseParams } from '../nn/params.js';
 import { checkParts, column, layoutConfig, presenceMatrix, selectRows, type FusionLayout } from './layout.js';
 
 /** The registered type name of gated fusion. */
@@ -31,7 +30,7 @@ const ABSENT_SCORE = -1e9;
  */
 export class GatedFusion implements Fusion {
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly projections: DenseParams[];
   private readonly gates: DenseParams[];
   private readonly empty: tf.Variable;
@@ -39,7 +38,7 @@ export class GatedFusion implements Fusion {
 
   constructor(readonly options: GatedFusionOptions) {
     const { modalities, inputDims, dim, hidden } = options;
-    this.params = new Params(GATED_FUSION_TYPE, options.seed);
+    this.params = new ParamStore(fusionInstances.nextPrefix(GATED_FUSION_TYPE), options.seed);
     this.projections = modalities.map((m) => this.params.dense(`project.${m}`, inputDims[m] as number, dim));
     this.gates = modalities.map((m) => this.params.dense(`gate.${m}`, dim, 1));
     this.empty = this.params.normal('empty', [1, dim], 0.02);

@@ -1,10 +1,9 @@
 // `fusion/late`: each modality keeps its own representation ("view"); the model builder gives every view its own
 // task heads and averages their logits over the modalities present, with auxiliary per-modality losses.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, EncoderOutput, Fusion, Modality } from '@finmm/core';
+import { ParamStore, type Activation, type ComponentConfig, type EncoderOutput, type Fusion, type Modality } from '@finmm/core';
+import { fusionInstances } from '../nn/instances.js';
 import { Mlp } from '../nn/mlp.js';
-import type { Activation } from '../nn/ops.js';
-import { Params } from '../nn/params.js';
 import { checkParts, column, layoutConfig, presenceMatrix, repeatRows, selectRows, type FusionLayout } from './layout.js';
 
 /** The registered type name of late fusion. */
@@ -53,7 +52,7 @@ export class LateFusion implements ViewFusion {
   readonly viewDim: number;
   readonly modalities: readonly Modality[];
   readonly auxiliaryWeight: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly mlps: Mlp[];
   private readonly absent: tf.Variable[];
 
@@ -63,7 +62,7 @@ export class LateFusion implements ViewFusion {
     this.viewDim = dim;
     this.outDim = modalities.length * dim;
     this.auxiliaryWeight = options.auxiliaryWeight;
-    this.params = new Params(LATE_FUSION_TYPE, options.seed);
+    this.params = new ParamStore(fusionInstances.nextPrefix(LATE_FUSION_TYPE), options.seed);
     this.mlps = modalities.map(
       (m) => new Mlp(this.params, `view.${m}`, { widths: [inputDims[m] as number, ...hidden, dim], activation: options.activation, dropout: options.dropout, activateLast: true }),
     );

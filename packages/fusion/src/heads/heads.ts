@@ -1,9 +1,8 @@
 // Task heads `head/linear` and `head/mlp`: map the fused representation to a task's logits or predictions.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentConfig, TaskHead, TaskKind } from '@finmm/core';
+import { dropout, ParamStore, type Activation, type ComponentConfig, type TaskHead, type TaskKind } from '@finmm/core';
+import { fusionInstances } from '../nn/instances.js';
 import { Mlp } from '../nn/mlp.js';
-import { dropout, type Activation } from '../nn/ops.js';
-import { Params } from '../nn/params.js';
 
 /** The registered type name of the linear head. */
 export const LINEAR_HEAD_TYPE = 'head/linear';
@@ -33,7 +32,7 @@ export class MlpHead implements TaskHead {
   readonly task: string;
   readonly kind: TaskKind;
   readonly outDim: number;
-  private readonly params: Params;
+  private readonly params: ParamStore;
   private readonly mlp: Mlp;
 
   constructor(
@@ -43,7 +42,7 @@ export class MlpHead implements TaskHead {
     this.task = options.task;
     this.kind = options.kind;
     this.outDim = options.outDim;
-    this.params = new Params(type, options.seed);
+    this.params = new ParamStore(fusionInstances.nextPrefix(type), options.seed);
     const widths = [options.inDim, ...options.hidden, options.outDim];
     this.mlp = new Mlp(this.params, `head.${options.task}`, { widths, activation: options.activation, dropout: options.dropout, activateLast: false });
   }

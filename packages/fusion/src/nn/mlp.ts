@@ -1,7 +1,6 @@
 // A stack of dense layers with an activation and dropout between them.
 import type * as tf from '@tensorflow/tfjs';
-import { activate, dense, dropout, type Activation } from './ops.js';
-import type { DenseParams, Params } from './params.js';
+import { activate, dense, dropout, type Activation, type DenseParams, type ParamStore } from '@finmm/core';
 
 /** How an MLP is shaped. */
 export interface MlpOptions {
@@ -19,7 +18,7 @@ export class Mlp {
   private readonly layers: DenseParams[];
 
   constructor(
-    params: Params,
+    params: ParamStore,
     name: string,
     private readonly options: MlpOptions,
   ) {

@@ -1,4 +1,5 @@
-// A small Adam loop for the learning tests: a linear logit head on an encoder's pooled output, binary labels.
+// Test helper (import it from tests by relative path): a small Adam loop for the encoders' learning tests, a linear
+// logit head on an encoder's pooled output with binary labels, and the accuracy of such logits.
 import * as tf from '@tensorflow/tfjs';
 import type { Encoder, Modality, ModalityInputs } from '@finmm/core';
 
@@ -17,14 +18,18 @@ export interface TrainOptions<M extends Modality> {
   slice: (input: ModalityInputs[M], from: number, size: number) => ModalityInputs[M];
   /** Stop early once the training accuracy of an epoch reaches this; default 1 (never). */
   stopAt?: number;
+  /** When given, logs `<report>: test accuracy A in S s`. */
+  report?: string;
 }
 
-function accuracy(logits: tf.Tensor2D, labels: tf.Tensor2D): number {
+/** The share of rows where `logits > 0` agrees with `labels > 0.5`, both `[N, 1]`. */
+export function binaryAccuracy(logits: tf.Tensor2D, labels: tf.Tensor2D): number {
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.greater(labels, 0.5)), 'float32')).dataSync()[0] as number);
 }
 
 /** Trains encoder + head with Adam and returns the test accuracy (and frees the head and optimizer). */
 export function trainBinary<M extends Modality>(encoder: Encoder<M>, data: BinaryData<M>, options: TrainOptions<M>): number {
+  const t0 = performance.now();
   const head = tf.variable(tf.randomNormal([encoder.outDim, 1], 0, 0.1, 'float32', 7));
   const bias = tf.variable(tf.zeros([1]));
   const optimizer = tf.train.adam(options.learningRate);
@@ -42,11 +47,13 @@ export function trainBinary<M extends Modality>(encoder: Encoder<M>, data: Binar
         });
       }
       if (options.stopAt !== undefined) {
-        const trainAcc = tf.tidy(() => accuracy(logitsOf(data.train.input, false), data.train.labels));
+        const trainAcc = tf.tidy(() => binaryAccuracy(logitsOf(data.train.input, false), data.train.labels));
         if (trainAcc >= options.stopAt) break;
       }
     }
-    return tf.tidy(() => accuracy(logitsOf(data.test.input, false), data.test.labels));
+    const acc = tf.tidy(() => binaryAccuracy(logitsOf(data.test.input, false), data.test.labels));
+    if (options.report !== undefined) console.log(`${options.report}: test accuracy ${acc.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return acc;
   } finally {
     optimizer.dispose();
     tf.dispose([head, bias]);

@@ -1,22 +1,51 @@
-// A pre-norm transformer block (multi-head self-attention + feed-forward) over modality tokens, with a key mask.
+// Multi-head self-attention with a key mask, and a pre-norm transformer block (attention + feed-forward) built on it.
 import * as tf from '@tensorflow/tfjs';
 import { activate, dense, dropout, layerNorm, type Activation } from './ops.js';
-import type { DenseParams, NormParams, Params } from './params.js';
-
-/** Shape and regularisation of a transformer block. */
-export interface BlockOptions {
-  dim: number;
-  heads: number;
-  ffnDim: number;
-  activation: Activation;
-  dropout: number;
-  attentionDropout: number;
-}
+import type { DenseParams, NormParams, ParamStore } from './params.js';
 
 /** Added to the attention scores of masked keys. */
 const MASKED = -1e9;
 
-/** One pre-norm block: `x + Attn(LN(x))`, then `x + FFN(LN(x))`. */
+/** The additive attention bias of a key mask `[B, N]` (1 = may be attended to): 0 or -1e9, `[B, 1, 1, N]`. */
+export function keyMaskBias(keyMask: tf.Tensor2D): tf.Tensor4D {
+  const [batch, n] = keyMask.shape;
+  return tf.reshape(tf.mul(tf.sub(1, keyMask), MASKED), [batch, 1, 1, n]);
+}
+
+/**
+ * Scaled dot-product attention per head: `softmax(q k^T / sqrt(Dh) + bias) v` for q, k, v `[B, H, N, Dh]`, with
+ * `bias` (e.g. `keyMaskBias`) added to the scores `[B, H, N, N]` unless null and dropout on the probabilities.
+ * Returns `[B, H, N, Dh]`.
+ */
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor | null, dropoutRate: number, training: boolean): tf.Tensor4D {
+  let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(q.shape[3])); // [B, H, N, N]
+  if (bias !== null) scores = tf.add(scores, bias);
+  return tf.matMul(dropout(tf.softmax(scores, -1), dropoutRate, training), v); // [B, H, N, Dh]
+}
+
+/** Shape and regularisation of a transformer block. */
+export interface BlockOptions {
+  /** Token width D. */
+  dim: number;
+  /** Attention heads, dividing `dim`. */
+  heads: number;
+  /** Hidden width of the feed-forward network. */
+  ffnDim: number;
+  /** Activation of the feed-forward network. */
+  activation: Activation;
+  /** Dropout on attention outputs and feed-forward activations. */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+}
+
+/** A stack of `layers` transformer blocks of one shape. */
+export interface TransformerStackOptions extends BlockOptions {
+  /** Transformer blocks. */
+  layers: number;
+}
+
+/** One pre-norm block over tokens: `x + Attn(LN(x))`, then `x + FFN(LN(x))`, with separate Q, K and V projections. */
 export class TransformerBlock {
   private readonly norm1: NormParams;
   private readonly query: DenseParams;
@@ -28,7 +57,7 @@ export class TransformerBlock {
   private readonly ffnOut: DenseParams;
 
   constructor(
-    params: Params,
+    params: ParamStore,
     name: string,
     private readonly options: BlockOptions,
   ) {
@@ -53,10 +82,7 @@ export class TransformerBlock {
     const q = split(dense(flat, this.query));
     const k = split(dense(flat, this.key));
     const v = split(dense(flat, this.value));
-    const bias = tf.reshape(tf.mul(tf.sub(1, keyMask), MASKED), [batch, 1, 1, n]); // [B, 1, 1, N]
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d / heads)), bias); // [B, H, N, N]
-    const probs = dropout(tf.softmax(scores, -1), this.options.attentionDropout, training);
-    const context = tf.matMul(probs, v); // [B, H, N, Dh]
+    const context = attend(q, k, v, keyMaskBias(keyMask), this.options.attentionDropout, training); // [B, H, N, Dh]
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * n, d]) as tf.Tensor2D; // [B, N, H, Dh] -> [B*N, D]
     const attended = dropout(dense(merged, this.out), this.options.dropout, training);
     const h = tf.add(x, tf.reshape(attended, [batch, n, d])) as tf.Tensor3D; // [B, N, D]
@@ -65,7 +91,7 @@ export class TransformerBlock {
     return tf.add(h, tf.reshape(ffn, [batch, n, d])) as tf.Tensor3D; // [B, N, D]
   }
 
-  /** The block's variables. */
+  /** The block's variables: the norms, then the dense layers. */
   variables(): tf.Variable[] {
     const dense = [this.query, this.key, this.value, this.out, this.ffnIn, this.ffnOut].flatMap((p) => [p.kernel, p.bias]);
     const norms = [this.norm1, this.norm2].flatMap((p) => [p.gamma, p.beta]);

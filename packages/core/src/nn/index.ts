@@ -1,0 +1,5 @@
+// Neural-network building blocks shared by the encoder and fusion packages.
+export * from './names.js';
+export * from './params.js';
+export * from './ops.js';
+export * from './attention.js';

@@ -16,6 +16,8 @@ export function finmmProject(name: string): UserWorkspaceConfig {
       include: ['test/**/*.test.ts'],
       setupFiles: [setupFile],
       pool: 'forks',
+      // TensorFlow's C++ info lines (oneDNN, CPU features) would repeat in every worker.
+      env: { TF_CPP_MIN_LOG_LEVEL: '2' },
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },

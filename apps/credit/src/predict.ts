@@ -59,7 +59,7 @@ export async function predictValues(loaded: CreditModel, records: readonly Recor
           ...(info.features.id === null ? {} : { id: r.id }),
           prediction: pPos >= info.thresholds.cost.value ? positive : negative,
           probabilities: { [negative]: round(1 - pPos), [positive]: round(pPos) },
-          threshold: info.thresholds.cost.value,
+          threshold: round(info.thresholds.cost.value),
           reasons: reasons[i] ?? [],
           ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
         });

@@ -8,5 +8,7 @@ if (file === undefined) {
   console.error('usage: node tools/run-ts.mjs FILE.ts [args...]');
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ['--conditions=@finmm/source', '--import', 'tsx', file, ...args], { stdio: 'inherit' });
+// TensorFlow's C++ info lines (oneDNN, CPU features) are noise for users; warnings and errors still show.
+const env = { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env };
+const result = spawnSync(process.execPath, ['--conditions=@finmm/source', '--import', 'tsx', file, ...args], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

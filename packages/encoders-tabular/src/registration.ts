@@ -1,5 +1,5 @@
 // The `tabular/mlp` and `tabular/ft-transformer` registry entries: zod schemas, builders and examples.
-import { ACTIVATIONS, ConfigError, registry as globalRegistry, type BuildContext, type Registration, type Registry } from '@finmm/core';
+import { ACTIVATIONS, ConfigError, registry as globalRegistry, transformerStackOptions, type BuildContext, type Registration, type Registry } from '@finmm/core';
 import { z } from 'zod';
 import type { FeatureLayout } from './features.js';
 import { FT_TRANSFORMER_TYPE, FtTransformerEncoder } from './ft-transformer.js';
@@ -100,13 +100,7 @@ export const ftTransformerRegistration: Registration<'encoder', typeof ftTransfo
   build: (c, context) =>
     new FtTransformerEncoder({
       ...resolveLayout(c, context),
-      dim: c.dim,
-      layers: c.layers,
-      heads: c.heads,
-      ffnDim: c.ffnDim ?? 2 * c.dim,
-      activation: c.activation,
-      dropout: c.dropout,
-      attentionDropout: c.attentionDropout,
+      ...transformerStackOptions(c),
       seed: c.seed ?? null,
     }),
   examples: [

@@ -1,6 +1,6 @@
 // Registry entries of the fusions (`fusion/concat`, `fusion/gated`, `fusion/attention`, `fusion/late`) and the task
 // heads (`head/linear`, `head/mlp`): zod schemas, builders and examples.
-import { ACTIVATIONS, ConfigError, registry as globalRegistry, type BuildContext, type ComponentSchema, type Registration, type Registry, type TaskKind } from '@finmm/core';
+import { ACTIVATIONS, ConfigError, registry as globalRegistry, transformerStackOptions, type BuildContext, type ComponentSchema, type Registration, type Registry, type TaskKind } from '@finmm/core';
 import { z } from 'zod';
 import { ATTENTION_FUSION_TYPE, AttentionFusion } from './fusions/attention.js';
 import { CONCAT_FUSION_TYPE, ConcatFusion } from './fusions/concat.js';
@@ -147,13 +147,7 @@ export const attentionFusionRegistration: Registration<'fusion', typeof attentio
   build: (c, context) =>
     new AttentionFusion({
       ...resolveFusionLayout(c, context),
-      dim: c.dim,
-      layers: c.layers,
-      heads: c.heads,
-      ffnDim: c.ffnDim ?? 2 * c.dim,
-      activation: c.activation,
-      dropout: c.dropout,
-      attentionDropout: c.attentionDropout,
+      ...transformerStackOptions(c),
       sequence: c.sequence,
       seed: c.seed ?? null,
     }),

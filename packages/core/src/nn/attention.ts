@@ -45,6 +45,12 @@ export interface TransformerStackOptions extends BlockOptions {
   layers: number;
 }
 
+/** The transformer-stack fields of a validated component config; the FFN width defaults to twice `dim`. */
+export function transformerStackOptions(config: Omit<TransformerStackOptions, 'ffnDim'> & { ffnDim?: number | undefined }): TransformerStackOptions {
+  const { dim, layers, heads, activation, dropout, attentionDropout } = config;
+  return { dim, layers, heads, ffnDim: config.ffnDim ?? 2 * dim, activation, dropout, attentionDropout };
+}
+
 /** One pre-norm block over tokens: `x + Attn(LN(x))`, then `x + FFN(LN(x))`, with separate Q, K and V projections. */
 export class TransformerBlock {
   private readonly norm1: NormParams;

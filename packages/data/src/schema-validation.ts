@@ -80,7 +80,7 @@ export function validateTableAgainstSchema(table: arrow.Table, schema: DatasetSc
   for (const [name, role] of Object.entries(schema.columns)) {
     if (role.role === 'timeseries-ref') {
       require(role.keyColumn, { test: isKey, description: 'a string or int column' }, `(key of timeseries-ref "${name}")`);
-      require(role.dateColumn, { test: isTime, description: 'a date or timestamp column' }, `(date of timeseries-ref "${name}")`);
+      require(role.dateColumn, { test: anyOf(isTime, isText), description: 'a date, timestamp or date-string column' }, `(date of timeseries-ref "${name}")`);
       continue;
     }
     require(name, expectedTypeOf(role), `for role "${role.role}"`);

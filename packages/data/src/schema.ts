@@ -9,16 +9,23 @@ export const columnRoleSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('text') }),
   /** A column holding a sequence per row: list<float> (one feature) or list<list<float>> ([T, F]). */
   z.object({ role: z.literal('timeseries'), features: z.array(z.string()).optional() }),
-  /** A reference resolved against a price table by group key + date: the `window` rows before the date. */
+  /**
+   * A reference resolved against a price table by group key + date: the `window` rows strictly before the date
+   * (see `timeseriesRefCollatorFor`); `features` optionally pins the price table's feature columns, in order.
+   */
   z.object({
     role: z.literal('timeseries-ref'),
     table: z.string(),
     keyColumn: z.string(),
     dateColumn: z.string(),
     window: z.number().int().positive(),
+    features: z.array(z.string()).min(1).optional(),
   }),
-  /** An image, as a file path or in-memory pixels. */
-  z.object({ role: z.literal('image'), source: z.enum(['path', 'pixels']) }),
+  /**
+   * An image, as a file path or in-memory pixels. `missing` (paths only): a file that does not exist is an error
+   * naming row and path (`error`, the default) or an absent image with presence 0 (`absent`).
+   */
+  z.object({ role: z.literal('image'), source: z.enum(['path', 'pixels']), missing: z.enum(['error', 'absent']).optional() }),
   z.object({ role: z.literal('numeric') }),
   z.object({ role: z.literal('categorical') }),
   /** The label of a task; classes in index order for classification. */

@@ -46,7 +46,7 @@ describe('validateTableAgainstSchema', () => {
       [{ price: { role: 'time' } }, /field "price": wrong type Float64; expected a date or timestamp column/],
       [{ price: { role: 'timeseries' } }, /field "price": wrong type Float64; expected a list<number>/],
       [{ up: { role: 'text' } }, /field "up": wrong type Int32; expected a string or list<string> column/],
-      [{ r: { role: 'timeseries-ref', table: 'p', keyColumn: 'ticker', dateColumn: 'price', window: 3 } }, /field "price": wrong type Float64; expected a date or timestamp column \(date of timeseries-ref "r"\)/],
+      [{ r: { role: 'timeseries-ref', table: 'p', keyColumn: 'ticker', dateColumn: 'price', window: 3 } }, /field "price": wrong type Float64; expected a date, timestamp or date-string column \(date of timeseries-ref "r"\)/],
     ];
     for (const [columns, message] of cases) {
       expect(() => validateTableAgainstSchema(table, parseDatasetSchema({ name: 'x', columns }), 'toy.arrow')).toThrow(message);

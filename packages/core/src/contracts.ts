@@ -206,4 +206,6 @@ export interface Model {
   config(): JsonValue;
   /** Frees every variable. */
   dispose(): void;
+  /** How task losses combine when the trainer config does not say: fixed weights or learned uncertainty weighting. */
+  lossWeighting?(): 'fixed' | 'uncertainty';
 }

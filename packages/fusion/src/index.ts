@@ -16,6 +16,7 @@ export * from './model/fused-model.js';
 export * from './model/build.js';
 export * from './model/multitask.js';
 export * from './model/co-training.js';
+export * from './model/co-training-loop.js';
 export * from './model/persist.js';
 
 registerFusionComponents();

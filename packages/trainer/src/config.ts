@@ -72,7 +72,10 @@ export const trainerConfigSchema = z
     gradualUnfreezing: z
       .object({ everyEpochs: z.number().int().positive().optional(), layersPerStep: z.number().int().positive().optional(), scope })
       .optional(),
-    /** How task losses combine: the TaskSpecs' fixed weights, or learned uncertainty weighting. */
+    /**
+     * How task losses combine: the TaskSpecs' fixed weights, or learned uncertainty weighting. When left out, the
+     * Trainer follows the model's `lossWeighting()` (e.g. a fusion model config's `lossWeighting: 'uncertainty'`).
+     */
     combiner: z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('fixed') }),

@@ -38,6 +38,15 @@ function createOptimizer(config: TrainerConfig['optimizer']): Optimizer {
   return new Sgd({ momentum: config.momentum, dampening: config.dampening, nesterov: config.nesterov });
 }
 
+/**
+ * The combiner config to use: the trainer config's when it names one, else uncertainty weighting (default
+ * convention) when the model asks for it through `Model.lossWeighting()`, else fixed weights.
+ */
+export function effectiveCombiner(input: TrainerConfigInput | undefined, parsed: TrainerConfig['combiner'], model: Model): TrainerConfig['combiner'] {
+  if (input?.combiner !== undefined) return parsed;
+  return model.lossWeighting?.() === 'uncertainty' ? { type: 'uncertainty', convention: 'uniform' } : parsed;
+}
+
 function createCombiner(config: TrainerConfig['combiner'], model: Model): LossCombiner {
   const tasks = model.tasks();
   if (config.type === 'uncertainty') return new UncertaintyWeighting({ tasks, convention: config.convention });
@@ -61,7 +70,8 @@ export class Trainer {
     config: TrainerConfigInput = {},
     private readonly callbacks: Callbacks = {},
   ) {
-    this.config = parseTrainerConfig(config);
+    const parsed = parseTrainerConfig(config);
+    this.config = { ...parsed, combiner: effectiveCombiner(config, parsed.combiner, model) };
     this.combiner = createCombiner(this.config.combiner, model);
     this.optimizer = createOptimizer(this.config.optimizer);
     const tasks = model.tasks();

@@ -94,3 +94,28 @@ function label(model: Model, batch: Batch, task: string, binary: boolean, from: 
     },
   };
 }
+
+/**
+ * Class probabilities `[B][C]` of a classification task predicted from one view of the batch alone (the other
+ * modalities absent): softmax for multiclass, `[1 - p, p]` for binary. The `predict` of `coTrain` for a fused model.
+ */
+export function predictView(model: Model, batch: Batch, view: Modality, task: string): number[][] {
+  const spec = model.tasks().find((t) => t.name === task);
+  if (spec === undefined) throw new Error(`predictView: the model has no task "${task}"`);
+  if (spec.kind === 'regression') throw new Error(`predictView: task "${task}" is a regression task; class probabilities need a classification task`);
+  if (batch.inputs[view] === undefined) throw new Error(`predictView: the batch has no ${view} inputs`);
+  const outputs = model.forward(onlyView(batch, view), { training: false });
+  try {
+    const probs = tf.tidy(() => {
+      const logits = outputs.outputs[task] as tf.Tensor2D; // [B, C] or [B, 1]
+      if (spec.kind !== 'binary') return tf.softmax(logits);
+      const p = tf.sigmoid(logits); // [B, 1]
+      return tf.concat([tf.sub(1, p), p], 1); // [B, 2]
+    });
+    const rows = probs.arraySync() as number[][];
+    probs.dispose();
+    return rows;
+  } finally {
+    tf.dispose(outputs as unknown as tf.TensorContainerObject);
+  }
+}

@@ -153,6 +153,11 @@ export class FusedModel implements Model {
     this.modelConfig.pretrained = this.modalities.filter((m) => this.pretrained.has(m));
   }
 
+  /** The config's `lossWeighting`: the trainer uses uncertainty weighting for this model unless its config says otherwise. */
+  lossWeighting(): 'fixed' | 'uncertainty' {
+    return this.modelConfig.lossWeighting;
+  }
+
   /** The normalised config: `buildModel(model.config())` rebuilds the same architecture (same weights with seeds). */
   config(): JsonValue {
     return structuredClone(this.modelConfig) as unknown as JsonValue;

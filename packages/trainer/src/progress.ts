@@ -68,7 +68,10 @@ class LineProgress implements ProgressReporter {
 class BarProgress implements ProgressReporter {
   private started = false;
   private lastLoss: number | undefined;
-  constructor(private readonly bar: SingleBarLike) {}
+  constructor(
+    private readonly bar: SingleBarLike,
+    private readonly stream: ProgressStream,
+  ) {}
   step(u: ProgressUpdate): void {
     this.update(u);
   }
@@ -83,7 +86,7 @@ class BarProgress implements ProgressReporter {
     this.bar.update(u.step, payload);
   }
   note(line: string): void {
-    process.stderr.write(`\n${line}\n`);
+    this.stream.write(`\n${line}\n`);
   }
   stop(): void {
     if (this.started) this.bar.stop();
@@ -97,17 +100,34 @@ class SilentProgress implements ProgressReporter {
   stop(): void {}
 }
 
+/** Where a progress display writes: process.stderr, or any stream-like object (a fake TTY in tests). */
+export interface ProgressStream {
+  /** True for a terminal: only then does `auto` draw a bar. */
+  isTTY?: boolean;
+  /** Terminal width, when known. */
+  columns?: number;
+  write(chunk: string): unknown;
+}
+
+/** Options of `createProgress` beyond the mode. */
+export interface ProgressOptions {
+  /** The stream the bar, notes and (when no `out` is given) lines go to; default process.stderr. */
+  stream?: ProgressStream;
+}
+
 /**
- * A progress reporter: `auto` draws a bar when stderr is a TTY and cli-progress is installed, else prints plain
- * lines (to stderr); `lines` always prints lines; `none` is silent.
+ * A progress reporter: `auto` draws a bar when the stream (stderr by default) is a TTY and cli-progress is
+ * installed, else prints plain lines; `bar` draws a bar on a TTY and falls back to lines elsewhere (a bar cannot
+ * be drawn there); `lines` always prints lines; `none` is silent. Lines go to `out`, else to the stream.
  */
-export function createProgress(mode: ProgressMode, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ProgressReporter {
+export function createProgress(mode: ProgressMode, out?: (line: string) => void, options: ProgressOptions = {}): ProgressReporter {
   if (mode === 'none') return new SilentProgress();
-  if (mode === 'bar' || (mode === 'auto' && process.stderr.isTTY === true)) {
+  const stream: ProgressStream = options.stream ?? process.stderr;
+  if ((mode === 'bar' || mode === 'auto') && stream.isTTY === true) {
     const lib = loadCliProgress();
     if (lib !== null) {
-      return new BarProgress(new lib.SingleBar({ format: '{bar} {percentage}% | {info} | eta {eta_formatted}', stream: process.stderr, hideCursor: true }, lib.Presets.shades_classic));
+      return new BarProgress(new lib.SingleBar({ format: '{bar} {percentage}% | {info} | eta {eta_formatted}', stream, hideCursor: true }, lib.Presets.shades_classic), stream);
     }
   }
-  return new LineProgress(out);
+  return new LineProgress(out ?? ((l) => void stream.write(`${l}\n`)));
 }

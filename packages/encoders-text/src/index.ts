@@ -11,5 +11,6 @@ export type { NamedWeight } from './transformer/params.js';
 registry.register(transformerRegistration);
 export * from './tokenizers/index.js';
 export * from './light/index.js';
+export * from './pretraining/index.js';
 import { registerLightTextEncoders } from './light/registration.js';
 registerLightTextEncoders(); // text/embedding-bag and text/cnn

@@ -30,3 +30,4 @@ export type { GermanAttribute } from './german/attributes.js';
 export { GERMAN_COST_MATRIX, GERMAN_COST_THRESHOLD, germanCreditCost } from './german/cost.js';
 export { GERMAN_FOLDS, readGermanFolds } from './german/folds.js';
 export * from './app/index.js';
+export * from './corpus/index.js';

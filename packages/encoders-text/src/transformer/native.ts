@@ -34,6 +34,9 @@ export interface NativeNormSaved {
   reserve: tf.Tensor[];
 }
 
+/** How many row counts keep their constant LayerNorm inputs cached. */
+const UNIT_CACHE_SIZE = 32;
+
 /** Native TensorFlow kernels, called one op at a time. */
 export class NativeOps {
   private readonly float: NativeAttr;
@@ -119,6 +122,12 @@ export class NativeOps {
     if (unit === undefined) {
       unit = tf.tidy(() => ({ ones: tf.keep(tf.ones([n]) as tf.Tensor1D), zeros: tf.keep(tf.zeros([n]) as tf.Tensor1D), empty: tf.keep(tf.zeros([0]) as tf.Tensor1D) }));
       this.unitCache.set(n, unit);
+      // Row counts vary per batch (e.g. masked positions in MLM): keep the newest few, free the oldest.
+      if (this.unitCache.size > UNIT_CACHE_SIZE) {
+        const [oldest, old] = this.unitCache.entries().next().value as [number, { ones: tf.Tensor1D; zeros: tf.Tensor1D; empty: tf.Tensor1D }];
+        this.unitCache.delete(oldest);
+        tf.dispose([old.ones, old.zeros, old.empty]);
+      }
     }
     return unit;
   }

@@ -22,6 +22,15 @@ export {
   stockNetSplitOf,
 } from './stocknet/task.js';
 export type { StockNetSplit } from './stocknet/task.js';
+export { dailyCloses, marketContextBefore, marketContextNames, marketRulePredictions, marketSeries } from './stocknet/market-context.js';
+export type { DailyClose, MarketContext, MarketSeries, MarketSeriesOptions } from './stocknet/market-context.js';
+export { accuracyOf, confusionOf, dayBootstrap, mccOf, quantileSorted } from './stocknet/day-bootstrap.js';
+export type { BootstrapInterval, Confusion, DayBootstrapInput, DayBootstrapOptions, DayBootstrapResult, MetricIntervals } from './stocknet/day-bootstrap.js';
+export { checkDateSplits, labelOfMovement, loadPriceFolder, readPriceFolder, splitOfDate } from './stocknet/price-folder.js';
+export type { DateSplit, MovementRule, PriceFolderDataset, PriceFolderOptions } from './stocknet/price-folder.js';
+export { isoOfEpochDay, readTweetWindow } from './stocknet/tweet-window.js';
+export type { TweetWindowOptions } from './stocknet/tweet-window.js';
+export type { TweetDay } from './stocknet/samples.js';
 
 export { loadGermanCredit, germanCreditSchema } from './german/load-german.js';
 export type { GermanCreditDataset, GermanCreditOptions } from './german/load-german.js';

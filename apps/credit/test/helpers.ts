@@ -1,32 +1,15 @@
 // Test helpers: temporary folders, config files with their command comment, and synthetic credit tables.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Rng } from '@finmm/core';
-import { stringify } from 'yaml';
+import { appTempDir, writeAppConfig } from '../../../tools/test-helpers/app-files.js';
+
+export { lines, readJsonl } from '../../../tools/test-helpers/app-files.js';
 
 /** A fresh temporary folder; remove it with `fs.rmSync(dir, { recursive: true, force: true })`. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `finmm-credit-${prefix}-`));
-}
+export const tempDir = (prefix: string): string => appTempDir('credit', prefix);
 
 /** Writes a YAML config whose first line is the command that runs it; returns its path. */
-export function writeConfig(dir: string, name: string, config: Record<string, unknown>): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, `# node tools/run-ts.mjs apps/credit/src/main.ts train --config ${file}\n${stringify(config)}`);
-  return file;
-}
-
-/** Collects printed lines instead of writing them. */
-export function lines(): { print: (line: string) => void; all: string[] } {
-  const all: string[] = [];
-  return { print: (line) => all.push(line), all };
-}
-
-/** Reads a JSON-lines file. */
-export function readJsonl(file: string): Array<Record<string, unknown>> {
-  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+export const writeConfig = (dir: string, name: string, config: Record<string, unknown>): string => writeAppConfig('credit', dir, name, config);
 
 /** One synthetic applicant: `signal` and `segment` drive the label, the rest is noise. */
 export interface SyntheticRow {

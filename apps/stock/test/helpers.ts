@@ -1,38 +1,17 @@
 // Test helpers: temporary folders, config files with their command comment, JSON lines, and a synthetic folder of
 // price CSVs and tweet files in Yahoo's and StockNet's layouts.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@finmm/core';
-import { stringify } from 'yaml';
+import { appTempDir, writeAppConfig } from '../../../tools/test-helpers/app-files.js';
+
+export { lines, readJsonl, readJson } from '../../../tools/test-helpers/app-files.js';
 
 /** A fresh temporary folder; remove it with `fs.rmSync(dir, { recursive: true, force: true })`. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `finmm-stock-${prefix}-`));
-}
+export const tempDir = (prefix: string): string => appTempDir('stock', prefix);
 
 /** Writes a YAML config whose first line is the command that runs it; returns its path. */
-export function writeConfig(dir: string, name: string, config: Record<string, unknown>): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, `# node tools/run-ts.mjs apps/stock/src/main.ts train --config ${file}\n${stringify(config)}`);
-  return file;
-}
-
-/** Collects printed lines instead of writing them. */
-export function lines(): { print: (line: string) => void; all: string[] } {
-  const all: string[] = [];
-  return { print: (line) => all.push(line), all };
-}
-
-/** Reads a JSON-lines file. */
-export function readJsonl(file: string): Array<Record<string, unknown>> {
-  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-/** Reads a JSON file. */
-export function readJson<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
+export const writeConfig = (dir: string, name: string, config: Record<string, unknown>): string => writeAppConfig('stock', dir, name, config);
 
 /** `n` weekdays from `start` (YYYY-MM-DD) on. */
 export function weekdays(start: string, n: number): string[] {

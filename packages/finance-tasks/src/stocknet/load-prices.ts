@@ -33,6 +33,11 @@ export async function loadStockNetPrices(options: StockNetPricesOptions = {}): P
   const tickers = options.tickers === undefined ? available : [...new Set(options.tickers)].sort();
   const missing = tickers.filter((t) => !available.includes(t));
   if (missing.length > 0) throw new Error(`loadStockNetPrices: no raw price file for ticker(s) ${missing.join(', ')} in ${dir}`);
+  return readPriceFiles(dir, tickers, options);
+}
+
+/** Reads `<dir>/<TICKER>.csv` (Yahoo's raw layout) for each ticker into one table sorted by ticker, then date. */
+export function readPriceFiles(dir: string, tickers: readonly string[], policy: BadRecordPolicy = {}): StockNetPrices {
   const tickerColumn: string[] = [];
   const all: RawPriceDay[] = [];
   const rows = new Map<string, { start: number; end: number }>();
@@ -45,7 +50,7 @@ export async function loadStockNetPrices(options: StockNetPricesOptions = {}): P
     } catch (error) {
       throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const parsed = parseRawPrices(text, file, options);
+    const parsed = parseRawPrices(text, file, policy);
     rows.set(ticker, { start: all.length, end: all.length + parsed.days.length });
     for (const day of parsed.days) {
       all.push(day);

@@ -5,12 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { DataError, type BadRecordPolicy } from '@finmm/data';
-import { utf8Data } from '../common/arrow-build.js';
+import type { BadRecordPolicy } from '@finmm/data';
 import { epochDay } from '../common/iso-date.js';
 import { isIsoDate } from '../common/values.js';
-import type { StockNetPrices } from './load-prices.js';
-import { OHLCV_FIELDS, parseRawPrices, type RawPriceDay, type YahooNullDay } from './raw-prices.js';
+import { readPriceFiles, type StockNetPrices } from './load-prices.js';
 import type { StockNetSample, TweetDay } from './samples.js';
 import { stockNetSamplesTable } from './samples-table.js';
 import { STOCKNET_MOVEMENT_RULE, STOCKNET_WINDOW, type StockNetSplit } from './task.js';
@@ -98,36 +96,7 @@ export function readPriceFolder(dir: string, policy: BadRecordPolicy = {}): { pr
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`price folder ${dir} does not exist`);
   const tickers = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.csv') && !f.startsWith('.')).map((f) => f.slice(0, -4)).sort();
   if (tickers.length === 0) throw new Error(`price folder ${dir} has no <TICKER>.csv files`);
-  const tickerColumn: string[] = [];
-  const all: RawPriceDay[] = [];
-  const rows = new Map<string, { start: number; end: number }>();
-  const nullDays: YahooNullDay[] = [];
-  const files: string[] = [];
-  for (const ticker of tickers) {
-    const file = path.join(dir, `${ticker}.csv`);
-    files.push(file);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const parsed = parseRawPrices(text, file, policy);
-    rows.set(ticker, { start: all.length, end: all.length + parsed.days.length });
-    for (const day of parsed.days) {
-      all.push(day);
-      tickerColumn.push(ticker);
-    }
-    nullDays.push(...parsed.nullDays);
-  }
-  const columns: Record<string, arrow.Vector> = {
-    ticker: arrow.makeVector(utf8Data(tickerColumn)),
-    date: arrow.makeVector(utf8Data(all.map((d) => d.date))),
-  };
-  OHLCV_FIELDS.forEach((name, i) => {
-    columns[name] = arrow.makeVector(Float64Array.from(all, (d) => d.values[i] as number));
-  });
-  return { prices: { table: new arrow.Table(columns), rows, nullDays }, files };
+  return { prices: readPriceFiles(dir, tickers, policy), files: tickers.map((ticker) => path.join(dir, `${ticker}.csv`)) };
 }
 
 /** The tweet days of the window d-days..d-1 from a ticker's messages by UTC day. */

@@ -1,2 +1,17 @@
-/** Financial sentiment analysis app (Financial PhraseBank). */
-export {};
+/** Financial sentiment analysis app (Financial PhraseBank or your own labelled texts): training, evaluation, predictions, MLM pretraining. */
+import './register.js';
+
+export { sentimentCli, seedsOverride } from './cli.js';
+export { loadSentimentConfig, parseSentimentConfig, sentimentConfigSchema, type SentimentConfig, type SentimentDataConfig, type SentimentModelConfig } from './config.js';
+export { classCounts, loadSentimentData, SPLIT_NAMES, type SentimentData, type SplitName } from './data.js';
+export { QUICK_CONFIG, runSentimentDemo, type SentimentDemoResult } from './demo.js';
+export { evaluateSentiment, EVALUATE_SPLITS, type EvaluateOutcome } from './evaluate.js';
+export { DualTextEncoder, DUAL_TEXT_TYPE, dualTextRegistration, type DualTextOptions } from './model/dual-encoder.js';
+export { SentimentModel, textParameterGroups } from './model/sentiment-model.js';
+export { buildSentimentModel, prepareText, SENTIMENT_TASK, sentimentModelConfig, type PreparedText } from './model/build.js';
+export { loadSentimentModel, readSentimentInfo, saveSentimentModel, SENTIMENT_INFO_FILE, type LoadedSentimentModel, type SentimentModelInfo } from './model-dir.js';
+export { predictSentiment, predictTexts, recordText, type PredictionLine, type PredictOutcome } from './predict.js';
+export { loadPretrainConfig, pretrainSentiment, type PretrainConfig, type PretrainOutcome } from './pretrain.js';
+export { sentimentReport, sentimentReportMarkdown, type SentimentReport } from './report.js';
+export { hashCharNgrams, SentimentFeaturizer, type CharNgramSpec, type NgramSpec, type TextFeatureSpec } from './text-features.js';
+export { trainSentiment, trainCommandLine, type TrainOutcome } from './train.js';

@@ -1,0 +1,117 @@
+// A sentiment model directory: the fused model (config.json, model.safetensors), tokenizer.json, and
+// sentiment.json: classes, what each text branch reads, the data and split rows it was trained on (for
+// `evaluate`), the seed, class weights and how training went.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initBackend, MODEL_CONFIG_FILE } from '@finmm/core';
+import { loadModel, saveModel } from '@finmm/fusion';
+import { z } from 'zod';
+import { sentimentConfigSchema } from './config.js';
+import { SentimentModel } from './model/sentiment-model.js';
+import './register.js';
+import { SentimentFeaturizer } from './text-features.js';
+
+/** File of the sentiment-specific facts in a model directory. */
+export const SENTIMENT_INFO_FILE = 'sentiment.json';
+
+const rows = z.array(z.number().int().min(0));
+const metrics = z.object({ accuracy: z.number().nullable(), macroF1: z.number().nullable() });
+
+/** Schema of sentiment.json. */
+export const sentimentInfoSchema = z.object({
+  kind: z.literal('finmm/sentiment-model'),
+  version: z.literal(1),
+  classes: z.array(z.string()).min(2),
+  text: z.object({
+    ngram: z
+      .object({
+        n: z.number().int().min(1),
+        buckets: z.number().int().positive(),
+        maxLength: z.number().int().positive(),
+        chars: z.object({ min: z.number().int().positive(), max: z.number().int().positive(), buckets: z.number().int().positive() }).nullable(),
+      })
+      .nullable(),
+    transformer: z.object({ maxLength: z.number().int().positive() }).nullable(),
+    /** The record field predict reads the text from. */
+    field: z.string(),
+    /** The record field predict echoes as `id`, or null. */
+    idField: z.string().nullable(),
+  }),
+  data: z.object({
+    config: sentimentConfigSchema.shape.data,
+    files: z.array(z.object({ path: z.string(), name: z.string(), bytes: z.number(), sha256: z.string() })),
+    rows: z.number().int(),
+  }),
+  /** Rows of each part (indices into the loaded data's rows). */
+  split: z.object({ train: rows, validation: rows, test: rows }),
+  seed: z.number().int(),
+  /** The pretrained transformer's directory (its weights were the starting point), or null. */
+  pretrained: z.string().nullable(),
+  classWeights: z.array(z.number()).nullable(),
+  training: z.object({
+    epochs: z.number().int(),
+    bestEpoch: z.number().int().nullable(),
+    stopReason: z.string(),
+    seconds: z.number(),
+    /** Validation metrics of the saved weights. */
+    validation: metrics,
+  }),
+});
+
+/** The contents of sentiment.json. */
+export type SentimentModelInfo = z.output<typeof sentimentInfoSchema>;
+
+/** A loaded sentiment model directory; dispose the model when done. */
+export interface LoadedSentimentModel {
+  dir: string;
+  model: SentimentModel;
+  featurizer: SentimentFeaturizer;
+  info: SentimentModelInfo;
+}
+
+/** Saves model, tokenizer and sentiment.json as one model directory (atomically). */
+export async function saveSentimentModel(dir: string, model: SentimentModel, tokenizerJson: string, info: SentimentModelInfo): Promise<void> {
+  await saveModel(model.fused, dir, { tokenizer: tokenizerJson, files: { [SENTIMENT_INFO_FILE]: `${JSON.stringify(info, null, 1)}\n` } });
+}
+
+/** Reads and validates a model directory's sentiment.json without loading the model (no TensorFlow needed). */
+export function readSentimentInfo(dir: string): SentimentModelInfo {
+  if (!existsSync(path.join(dir, MODEL_CONFIG_FILE))) {
+    throw new Error(existsSync(dir) ? `${dir} is not a model directory (no ${MODEL_CONFIG_FILE})` : `model directory ${dir} does not exist`);
+  }
+  const file = path.join(dir, SENTIMENT_INFO_FILE);
+  if (!existsSync(file)) throw new Error(`${dir} is a model directory but not a sentiment model (no ${SENTIMENT_INFO_FILE})`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = sentimentInfoSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: field "${(issue?.path ?? []).join('.')}": ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Loads a sentiment model directory (initialising the TensorFlow.js backend); errors name the directory and the bad file or field. */
+export async function loadSentimentModel(dir: string): Promise<LoadedSentimentModel> {
+  const info = readSentimentInfo(dir);
+  await initBackend();
+  const loaded = await loadModel(dir);
+  try {
+    if (loaded.tokenizer === null) throw new Error(`${dir} has no tokenizer.json`);
+    let tokenizer: unknown;
+    try {
+      tokenizer = JSON.parse(loaded.tokenizer);
+    } catch (error) {
+      throw new Error(`${dir}/tokenizer.json: not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const featurizer = new SentimentFeaturizer(tokenizer, { ngram: info.text.ngram, transformer: info.text.transformer }, path.join(dir, 'tokenizer.json'));
+    return { dir, model: new SentimentModel(loaded.model, info.pretrained !== null), featurizer, info };
+  } catch (error) {
+    loaded.model.dispose();
+    throw error;
+  }
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedDropout, unseedDropout } from '@finmm/core';
 import { parseHfConfig, TransformerEncoder, type Pooling, type TransformerConfig } from '../src/index.js';
 
 const CONFIGS: Record<string, TransformerConfig> = {
@@ -206,5 +207,23 @@ describe('backends', () => {
     } finally {
       await tf.setBackend(active);
     }
+  });
+});
+
+describe('transformer dropout', () => {
+  it('draws its masks from the seeded stream: the same seed gives the same training output, another seed another', () => {
+    const e = encoder(CONFIGS['bert'] as TransformerConfig, 'mean');
+    const input = batch(CONFIGS['bert'] as TransformerConfig);
+    const run = (...keys: number[]): tf.Tensor => {
+      seedDropout(...keys);
+      return e.encode(input, true).pooled;
+    };
+    const a = run(4, 2);
+    const b = run(4, 2);
+    const c = run(4, 3);
+    unseedDropout();
+    expect(maxDiff(a, b)).toBe(0);
+    expect(maxDiff(a, c)).toBeGreaterThan(1e-4);
+    tf.dispose([a, b, c, input.ids, input.attentionMask]);
   });
 });

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { assertCanTrainEmbeddings, Rng, type Batch, type JsonValue, type Model } from '@finmm/core';
+import { assertCanTrainEmbeddings, Rng, seedDropout, type Batch, type JsonValue, type Model } from '@finmm/core';
 import { FixedWeights, UncertaintyWeighting, type LossCombiner } from '@finmm/losses';
 import { GradientAccumulator } from './accumulate.js';
 import { disposeBatch } from './batch.js';
@@ -56,7 +56,8 @@ function createCombiner(config: TrainerConfig['combiner'], model: Model): LossCo
 /**
  * Trains a core `Model`: `new Trainer(model, config, callbacks).fit({ train, validation })`.
  * A run resumed from a checkpoint ends with the same weights as an uninterrupted one when the data source derives
- * its order from `EpochContext.seed` only and the model's dropout is off or seeded.
+ * its order from `EpochContext.seed` only and the model draws its dropout masks through core's seeded stream
+ * (`dropout`, `nextDropoutSeed`), which the trainer seeds before every micro-step.
  */
 export class Trainer {
   readonly config: TrainerConfig;
@@ -214,6 +215,7 @@ class Run {
         }
         index++;
         try {
+          seedDropout(cfg.seed, seed, index); // the same masks in a rerun and after a resume
           this.microStep(batch, active);
         } finally {
           disposeBatch(batch);

@@ -28,6 +28,7 @@ function makeModel(seed: number): TinyMlp {
     ],
     seed,
     prefix: 'resume', // the same variable names in every run: checkpoints match variables by name
+    dropout: 0.3, // masks come from the trainer's per-step seed stream, so the resumed run draws the same ones
   });
 }
 

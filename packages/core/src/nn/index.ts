@@ -3,3 +3,4 @@ export * from './names.js';
 export * from './params.js';
 export * from './ops.js';
 export * from './attention.js';
+export * from './dropout-seeds.js';

@@ -1,5 +1,6 @@
 // Tensor functions layers are built from: dense maps, activations, LayerNorm, dropout, masked pooling.
 import * as tf from '@tensorflow/tfjs';
+import { nextDropoutSeed } from './dropout-seeds.js';
 import type { EncoderOutput } from '../contracts.js';
 import type { DenseParams, NormParams } from './params.js';
 
@@ -44,10 +45,11 @@ export function layerNorm<T extends tf.Tensor>(x: T, p: NormParams, eps = 1e-5):
   return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), p.gamma), p.beta);
 }
 
-/** Inverted dropout in training, the identity otherwise (and at rate 0). */
+/** Inverted dropout in training (its mask seeded by `seedDropout`'s stream when one is set), the identity otherwise. */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
   if (!training || rate === 0) return x;
-  return tf.dropout(x, rate) as T;
+  const seed = nextDropoutSeed();
+  return (seed === null ? tf.dropout(x, rate) : tf.dropout(x, rate, undefined, seed)) as T;
 }
 
 /** Mean of `x` `[B, T, D]` over the steps where `mask` `[B, T]` is 1 (zero for a sample with none); over all steps when `mask` is null. */

@@ -132,9 +132,18 @@ export class NativeOps {
     return unit;
   }
 
-  /** Uniform [0, 1) floats from TensorFlow's RandomUniform kernel. */
-  randomUniform(shape: number[]): tf.Tensor {
+  /** Uniform [0, 1) floats: StatelessRandomUniform with `seed`, else TensorFlow's (unseeded) RandomUniform kernel. */
+  randomUniform(shape: number[], seed: number | null = null): tf.Tensor {
     const b = this.backend.binding;
+    if (seed !== null) {
+      // Stateless: the same (seed, shape) gives the same numbers, with no kernel state kept per seed.
+      const statelessAttrs: NativeAttr[] = [
+        { name: 'dtype', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+        { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_INT32 },
+        { name: 'Tseed', type: b.TF_ATTR_TYPE, value: b.TF_INT32 },
+      ];
+      return tf.tidy(() => this.backend.executeSingleOutput('StatelessRandomUniform', statelessAttrs, [tf.tensor1d(shape, 'int32'), tf.tensor1d([seed, 0x5eed], 'int32')]));
+    }
     const attrs: NativeAttr[] = [
       { name: 'seed', type: b.TF_ATTR_INT, value: 0 },
       { name: 'seed2', type: b.TF_ATTR_INT, value: 0 },

@@ -2,6 +2,7 @@
 // (fewer ops per training step than autodiff gives), native TensorFlow kernels where the backend has them, and
 // dropout whose random numbers come from native TensorFlow.
 import * as tf from '@tensorflow/tfjs';
+import { nextDropoutSeed } from '@finmm/core';
 import type { Activation } from './config.js';
 import { nativeOps, type NativeNormSaved } from './native.js';
 import type { NormParams } from './params.js';
@@ -165,7 +166,8 @@ export function embeddingLookup<T extends tf.Tensor>(table: tf.Tensor2D, ids: tf
  * randomUniform fills a buffer in JavaScript, which costs more than the rest of a dropout).
  */
 export function randomUniform(shape: number[]): tf.Tensor {
-  return nativeOps()?.randomUniform(shape) ?? tf.randomUniform(shape);
+  const seed = nextDropoutSeed(); // seeded per training step by the trainer (core's seedDropout), else null
+  return nativeOps()?.randomUniform(shape, seed) ?? tf.randomUniform(shape, 0, 1, 'float32', seed ?? undefined);
 }
 
 /** A dropout mask of `shape`: 0 with probability `rate`, else 1 / (1 - rate). */

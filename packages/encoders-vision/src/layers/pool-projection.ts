@@ -1,7 +1,7 @@
 // Turns a CNN's last feature map into the encoder output: a linear projection to the embedding size, applied
 // either to the flattened map (as Jiang-Kelly-Xiu's fully connected layer) or per cell and averaged (global pool).
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderOutput, ParamStore } from '@finmm/core';
+import { dropout, type EncoderOutput, type ParamStore } from '@finmm/core';
 
 /** How a feature map becomes `pooled`. */
 export const POOLINGS = ['flatten', 'global'] as const;
@@ -33,7 +33,7 @@ export class PoolProjection {
    */
   forward(map: tf.Tensor4D, training: boolean): EncoderOutput {
     const [b, h, w, c] = map.shape;
-    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training && this.dropout > 0 ? (tf.dropout(x, this.dropout) as tf.Tensor2D) : x);
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => dropout(x, this.dropout, training);
     if (this.pooling === 'flatten') {
       const flat = tf.reshape(map, [b, h * w * c]) as tf.Tensor2D; // [B, h*w*C]
       return { pooled: tf.add(tf.matMul(drop(flat), this.kernel), this.bias) as tf.Tensor2D };

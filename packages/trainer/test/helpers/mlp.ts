@@ -1,6 +1,6 @@
 // A tiny multilayer perceptron over tabular numeric inputs implementing core's Model contract, for tests and benches.
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, ForwardOptions, JsonValue, Loss, Model, ModelOutputs, ParameterGroup, TaskKind, TaskSpec } from '@finmm/core';
+import { dropout, type Batch, type ForwardOptions, type JsonValue, type Loss, type Model, type ModelOutputs, type ParameterGroup, type TaskKind, type TaskSpec } from '@finmm/core';
 
 /** A task of the test model. */
 export interface MlpTask {
@@ -22,6 +22,8 @@ export interface MlpOptions {
   prefix?: string;
   /** Marks the hidden layers as pretrained. */
   pretrained?: boolean;
+  /** Dropout rate after each hidden layer in training (core's seeded `dropout`); default 0. */
+  dropout?: number;
 }
 
 interface Dense {
@@ -77,7 +79,9 @@ export class TinyMlp implements Model {
       const e = apply(first, x);
       const delta = options.embeddingDeltas?.tabular;
       let h = tf.relu(delta === undefined ? e : tf.add(e, delta)) as tf.Tensor2D;
-      for (const layer of this.layers.slice(1)) h = tf.relu(apply(layer, h)) as tf.Tensor2D;
+      const rate = this.options.dropout ?? 0;
+      h = dropout(h, rate, options.training);
+      for (const layer of this.layers.slice(1)) h = dropout(tf.relu(apply(layer, h)) as tf.Tensor2D, rate, options.training);
       const z = options.latentDelta === undefined ? h : (tf.add(h, options.latentDelta) as tf.Tensor2D);
       const outputs: Record<string, tf.Tensor2D> = {};
       for (const [task, head] of this.heads) outputs[task] = apply(head, z);

@@ -1,7 +1,6 @@
 // The credit app's config file: data source, cross-validation, seeds, class weighting, model and trainer.
 // Read with `loadCreditConfig(file, sets)`; every error names the file and the field.
-import { readConfigFile, applyOverrides, type ConfigObject } from '@finmm/finance-tasks';
-import { parseTrainerConfig } from '@finmm/trainer';
+import { appTrainerSection, configIssueMessage, readConfigFile, applyOverrides, type ConfigObject } from '@finmm/finance-tasks';
 import { z } from 'zod';
 
 const columnRole = z.enum(['numeric', 'categorical', 'ignore']);
@@ -81,30 +80,14 @@ export type CreditConfig = z.output<typeof creditConfigSchema>;
 /** The data block of a credit config. */
 export type CreditDataConfig = CreditConfig['data'];
 
-const APP_TRAINER_FIELDS = ['seed', 'runDir', 'progress'] as const;
-
 /** Validates a credit config object; `source` names it in errors. */
 export function parseCreditConfig(raw: unknown, source: string): CreditConfig {
   const parsed = creditConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = (issue?.path ?? []).map(String);
-    if (issue?.code === 'unrecognized_keys') {
-      const names = issue.keys.map((k) => `"${[...at, k].join('.')}"`).join(', ');
-      throw new Error(`${source}: unknown config field ${names}`);
-    }
-    throw new Error(`${source}: config field "${at.join('.') || '(root)'}": ${issue?.message ?? 'invalid'}`);
+    throw new Error(configIssueMessage(parsed.error, source));
   }
   const config = parsed.data;
-  config.trainer = Object.fromEntries(Object.entries(config.trainer).filter(([, v]) => v !== null)); // `--set trainer.earlyStopping=null` turns it off
-  for (const field of APP_TRAINER_FIELDS) {
-    if (field in config.trainer) throw new Error(`${source}: config field "trainer.${field}": set by the app per fit (use "seeds" for seeds)`);
-  }
-  try {
-    parseTrainerConfig({ ...config.trainer, seed: 0 });
-  } catch (error) {
-    throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  config.trainer = appTrainerSection(config.trainer, source);
   if (config.data.source === 'file' && config.costMatrix === undefined) {
     throw new Error(`${source}: config field "costMatrix": give the misclassification costs [[0, c(neg->pos)], [c(pos->neg), 0]] for your data`);
   }

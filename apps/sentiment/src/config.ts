@@ -1,8 +1,7 @@
 // The sentiment app's config file: data source and split, seeds, the two text branches (hashed n-gram embedding
 // bag, transformer), how they are combined, loss, batch sizes and the trainer. Read with
 // `loadSentimentConfig(file, sets)`; every error names the file and the field.
-import { applyOverrides, readConfigFile, type ConfigObject } from '@finmm/finance-tasks';
-import { parseTrainerConfig } from '@finmm/trainer';
+import { appTrainerSection, configIssueMessage, applyOverrides, readConfigFile, type ConfigObject } from '@finmm/finance-tasks';
 import { z } from 'zod';
 
 const count = z.number().int().positive();
@@ -134,22 +133,10 @@ export type SentimentDataConfig = SentimentConfig['data'];
 /** The model block of a sentiment config. */
 export type SentimentModelConfig = SentimentConfig['model'];
 
-const APP_TRAINER_FIELDS = ['seed', 'runDir', 'progress'] as const;
-
-/** The message of the first zod issue, naming the field. */
-function issueMessage(error: z.ZodError, source: string): string {
-  const issue = error.issues[0];
-  const at = (issue?.path ?? []).map(String);
-  if (issue?.code === 'unrecognized_keys') {
-    return `${source}: unknown config field ${issue.keys.map((k) => `"${[...at, k].join('.')}"`).join(', ')}`;
-  }
-  return `${source}: config field "${at.join('.') || '(root)'}": ${issue?.message ?? 'invalid'}`;
-}
-
 /** Validates a sentiment config object; `source` names it in errors. */
 export function parseSentimentConfig(raw: unknown, source: string): SentimentConfig {
   const parsed = sentimentConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(issueMessage(parsed.error, source));
+  if (!parsed.success) throw new Error(configIssueMessage(parsed.error, source));
   const config = parsed.data;
   if (config.model.ngram === null && config.model.transformer === null) {
     throw new Error(`${source}: config field "model": give at least one branch, "model.ngram" or "model.transformer"`);
@@ -164,15 +151,7 @@ export function parseSentimentConfig(raw: unknown, source: string): SentimentCon
       throw new Error(`${source}: config field "loss.classWeights": ${weights.length} weights for ${classes} classes`);
     }
   }
-  config.trainer = Object.fromEntries(Object.entries(config.trainer).filter(([, v]) => v !== null)); // `--set trainer.adversarial=null` turns it off
-  for (const field of APP_TRAINER_FIELDS) {
-    if (field in config.trainer) throw new Error(`${source}: config field "trainer.${field}": set by the app per fit (use "seeds" for seeds)`);
-  }
-  try {
-    parseTrainerConfig({ ...config.trainer, seed: 0 });
-  } catch (error) {
-    throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  config.trainer = appTrainerSection(config.trainer, source);
   return config;
 }
 

@@ -1,9 +1,8 @@
 // The stock app's config file: data (StockNet or a folder of price CSVs), the inputs (tweets, price features,
 // chart image, market context) each with its encoder, fusion, trainer, seeds and the bootstrap settings.
 // Read with `loadStockConfig(file, sets)`; every error names the file and the field.
-import { applyOverrides, readConfigFile, STOCKNET_MOVEMENT_RULE, type ConfigObject } from '@finmm/finance-tasks';
+import { appTrainerSection, configIssueMessage, applyOverrides, readConfigFile, STOCKNET_MOVEMENT_RULE, type ConfigObject } from '@finmm/finance-tasks';
 import { FEATURE_KINDS } from '@finmm/encoders-timeseries';
-import { parseTrainerConfig } from '@finmm/trainer';
 import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
@@ -120,19 +119,10 @@ export const INPUT_NAMES = ['tweets', 'prices', 'chart', 'market'] as const;
 /** One input name. */
 export type InputName = (typeof INPUT_NAMES)[number];
 
-const APP_TRAINER_FIELDS = ['seed', 'runDir', 'progress'] as const;
-
-function zodMessage(error: z.ZodError, source: string): string {
-  const issue = error.issues[0];
-  const at = (issue?.path ?? []).map(String);
-  if (issue?.code === 'unrecognized_keys') return `${source}: unknown config field ${issue.keys.map((k) => `"${[...at, k].join('.')}"`).join(', ')}`;
-  return `${source}: config field "${at.join('.') || '(root)'}": ${issue?.message ?? 'invalid'}`;
-}
-
 /** Validates a stock config object; `source` names it in errors. */
 export function parseStockConfig(raw: unknown, source: string): StockConfig {
   const parsed = stockConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(zodMessage(parsed.error, source));
+  if (!parsed.success) throw new Error(configIssueMessage(parsed.error, source));
   const config = parsed.data;
   if (INPUT_NAMES.every((name) => config.inputs[name] === null || config.inputs[name] === undefined)) {
     throw new Error(`${source}: config field "inputs": give at least one of ${INPUT_NAMES.join(', ')}`);
@@ -149,15 +139,7 @@ export function parseStockConfig(raw: unknown, source: string): StockConfig {
     const ranges: Array<[string, { from: string; to: string }]> = [['train', train], ['validation', validation], ['test', test]];
     for (const [name, r] of ranges) if (!(r.from < r.to)) throw new Error(`${source}: config field "data.splits.${name}": "from" ${r.from} must be before "to" ${r.to}`);
   }
-  config.trainer = Object.fromEntries(Object.entries(config.trainer).filter(([, v]) => v !== null)); // `--set trainer.adversarial=null` turns it off
-  for (const field of APP_TRAINER_FIELDS) {
-    if (field in config.trainer) throw new Error(`${source}: config field "trainer.${field}": set by the app per seed (use "seeds" for seeds)`);
-  }
-  try {
-    parseTrainerConfig({ ...config.trainer, seed: 0 });
-  } catch (error) {
-    throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  config.trainer = appTrainerSection(config.trainer, source);
   return config;
 }
 

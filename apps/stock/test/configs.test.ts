@@ -53,7 +53,7 @@ describe('shipped stock configs', () => {
   it('rejects bad fields with the file and the field named', () => {
     const file = path.join(dir, 'stocknet-quick.yaml');
     expect(() => loadStockConfig(file, ['inputs.chart.encoder.height=64'])).toThrow(/config field "inputs\.chart\.encoder\.height": 64 does not match the chart \(32\)/);
-    expect(() => loadStockConfig(file, ['trainer.seed=3'])).toThrow(/"trainer\.seed": set by the app per seed/);
+    expect(() => loadStockConfig(file, ['trainer.seed=3'])).toThrow(/"trainer\.seed": set by the app per fit/);
     expect(() => loadStockConfig(file, ['inputs.tweets=null', 'inputs.prices=null', 'inputs.chart=null', 'inputs.market=null'])).toThrow(/config field "inputs": give at least one of tweets, prices, chart, market/);
     expect(() => loadStockConfig(file, ['inputs.sound={}'])).toThrow(/unknown config field "inputs\.sound"/);
     expect(() => loadStockConfig(file, ['data.source=folder'])).toThrow(/stocknet-quick\.yaml \(with --set data\.source=folder\): config field "data\.prices"/);

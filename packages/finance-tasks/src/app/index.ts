@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './cli.js';
 export * from './overrides.js';
 export * from './config-file.js';
+export * from './app-config.js';
 export * from './fingerprint.js';
 export * from './run-dir.js';
 export * from './stats.js';

@@ -1,15 +1,10 @@
 // Reads a JSON file; unreadable or malformed JSON is a DataError naming the file.
-import fs from 'node:fs';
+import { readTextFile } from './read-text.js';
 import { DataError } from '@finmm/data';
 
 /** Parses a JSON file, naming it (and the parser's position message) when it is not valid JSON. */
 export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = readTextFile(file);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

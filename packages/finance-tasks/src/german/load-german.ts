@@ -1,8 +1,8 @@
 // Loads Statlog German Credit from german.data with readable attributes, the class and the 5-fold assignment.
-import fs from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { DataError, type BadRecordPolicy, type ColumnRole, type DatasetSchema } from '@finmm/data';
+import { type BadRecordPolicy, type ColumnRole, type DatasetSchema } from '@finmm/data';
+import { readTextFile } from '../common/read-text.js';
 import { datasetFolder } from '../common/dataset-folder.js';
 import { GERMAN_ATTRIBUTES, GERMAN_CLASSES } from './attributes.js';
 import { GERMAN_COST_MATRIX } from './cost.js';
@@ -41,12 +41,7 @@ export function germanCreditSchema(): DatasetSchema {
 export async function loadGermanCredit(options: GermanCreditOptions = {}): Promise<GermanCreditDataset> {
   const folder = datasetFolder('german-credit', options.dataDir);
   const file = path.join(folder, 'german.data');
-  let text: string;
-  try {
-    text = await fs.promises.readFile(file, 'latin1');
-  } catch (error) {
-    throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = readTextFile(file, 'latin1');
   const { records, rows } = parseGermanData(text, file, options);
   const folds = readGermanFolds(path.join(folder, 'folds_5.json'), 'german.data', rows);
   const columns: Record<string, arrow.Vector> = {};

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { DataError, type BadRecordPolicy } from '@finmm/data';
+import type { BadRecordPolicy } from '@finmm/data';
+import { readTextFile } from '../common/read-text.js';
 import { utf8Data } from '../common/arrow-build.js';
 import { datasetFolder } from '../common/dataset-folder.js';
 import { OHLCV_FIELDS, parseRawPrices, type RawPriceDay, type YahooNullDay } from './raw-prices.js';
@@ -44,12 +45,7 @@ export function readPriceFiles(dir: string, tickers: readonly string[], policy: 
   const nullDays: YahooNullDay[] = [];
   for (const ticker of tickers) {
     const file = path.join(dir, `${ticker}.csv`);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8'); // sync: faster than async reads for many small files
-    } catch (error) {
-      throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const text = readTextFile(file);
     const parsed = parseRawPrices(text, file, policy);
     rows.set(ticker, { start: all.length, end: all.length + parsed.days.length });
     for (const day of parsed.days) {

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { DataError, loadWithArrowCache, type BadRecordPolicy, type DatasetSchema } from '@finmm/data';
+import { loadWithArrowCache, type BadRecordPolicy, type DatasetSchema } from '@finmm/data';
+import { readTextFile } from '../common/read-text.js';
 import { datasetFolder } from '../common/dataset-folder.js';
 import { CollectingSkipReport, replaySkipped, withSkipped } from '../common/skip-replay.js';
 import { parsePreprocessedPrices } from './preprocessed-prices.js';
@@ -83,12 +84,7 @@ async function buildSamples(folder: string, o: Resolved, policy: BadRecordPolicy
   const samples: StockNetSample[] = [];
   for (const ticker of listTickers(priceDir, o.tickers)) {
     const file = path.join(priceDir, `${ticker}.txt`);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const text = readTextFile(file);
     const days = parsePreprocessedPrices(text, file, policy);
     const tweets = readTweetDir(path.join(tweetDir, ticker), { maxMessages: o.maxMessagesPerDay, maxWords: o.maxWordsPerMessage }, policy);
     for (const s of buildTickerSamples(ticker, days, tweets, { days: o.windowDays, minTweetDays: o.minTweetDays })) samples.push(s);

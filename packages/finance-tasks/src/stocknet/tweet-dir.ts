@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataError, rejectRecord, type BadRecordPolicy } from '@finmm/data';
+import { readTextFileOrReject } from '../common/read-text.js';
 import { isIsoDate } from '../common/values.js';
 import { parseTweetDay, type TweetLimits } from './tweets.js';
 
@@ -20,13 +21,8 @@ export function readTweetDir(dir: string, limits: TweetLimits, policy: BadRecord
       rejectRecord(new DataError({ file }, 'a tweet file must be named by its day, YYYY-MM-DD'), policy);
       continue;
     }
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      rejectRecord(new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`), policy);
-      continue;
-    }
+    const text = readTextFileOrReject(file, policy);
+    if (text === null) continue;
     const messages = parseTweetDay(text, file, name, limits, policy);
     if (messages.length > 0) byDay.set(name, messages);
   }

@@ -2,7 +2,8 @@
 // (<dir>/<TICKER>/<YYYY-MM-DD>, JSON lines); only the window's files are opened.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataError, rejectRecord, type BadRecordPolicy } from '@finmm/data';
+import type { BadRecordPolicy } from '@finmm/data';
+import { readTextFileOrReject } from '../common/read-text.js';
 import { epochDay } from '../common/iso-date.js';
 import type { TweetDay } from './samples.js';
 import { parseTweetDay } from './tweets.js';
@@ -30,13 +31,8 @@ export function readTweetWindow(dir: string, ticker: string, date: string, optio
     const day = isoOfEpochDay(target - offset);
     const file = path.join(dir, ticker, day);
     if (!fs.existsSync(file)) continue;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      rejectRecord(new DataError({ file }, `cannot read: ${error instanceof Error ? error.message : String(error)}`), policy);
-      continue;
-    }
+    const text = readTextFileOrReject(file, policy);
+    if (text === null) continue;
     const messages = parseTweetDay(text, file, day, { maxMessages: options.maxMessages, maxWords: options.maxWords }, policy);
     if (messages.length > 0) out.push({ offset, messages });
   }

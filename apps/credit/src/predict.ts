@@ -4,7 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Batch } from '@finmm/core';
 import { disposeBatch, tabularCollator, type CellValue } from '@finmm/data';
-import { readInputRecords, type PredictCommandOptions } from '@finmm/finance-tasks';
+import { readInputRecords, type PredictCommandOptions, roundProbability, type PredictOutcome } from '@finmm/finance-tasks';
+
+export type { PredictOutcome } from '@finmm/finance-tasks';
 import { writeFileAtomic } from '@finmm/core';
 import { recordValues, type RecordValues } from './features.js';
 import { loadCreditModel, readCreditInfo, type CreditModel } from './model-dir.js';
@@ -22,15 +24,7 @@ export interface PredictionLine {
   warnings?: string[];
 }
 
-/** What `predict` returns. */
-export interface PredictOutcome {
-  records: number;
-  predicted: number;
-  errors: number;
-}
-
 const BATCH = 256;
-const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 async function collate(loaded: CreditModel, records: readonly RecordValues[]): Promise<Batch> {
   const { numeric, categorical } = loaded.info.features;
@@ -58,8 +52,8 @@ export async function predictValues(loaded: CreditModel, records: readonly Recor
         out.push({
           ...(info.features.id === null ? {} : { id: r.id }),
           prediction: pPos >= info.thresholds.cost.value ? positive : negative,
-          probabilities: { [negative]: round(1 - pPos), [positive]: round(pPos) },
-          threshold: round(info.thresholds.cost.value),
+          probabilities: { [negative]: roundProbability(1 - pPos), [positive]: roundProbability(pPos) },
+          threshold: roundProbability(info.thresholds.cost.value),
           reasons: reasons[i] ?? [],
           ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
         });

@@ -5,7 +5,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, type Batch } from '@finmm/core';
 import { disposeBatch } from '@finmm/data';
-import { readInputRecords, type InputRecord, type PredictCommandOptions } from '@finmm/finance-tasks';
+import { readInputRecords, type InputRecord, type PredictCommandOptions, roundProbability, type PredictOutcome } from '@finmm/finance-tasks';
+
+export type { PredictOutcome } from '@finmm/finance-tasks';
 import { textInput } from './collator.js';
 import { SENTIMENT_TASK } from './model/build.js';
 import { loadSentimentModel, readSentimentInfo, type LoadedSentimentModel, type SentimentModelInfo } from './model-dir.js';
@@ -20,15 +22,7 @@ export interface PredictionLine {
   probabilities: Record<string, number>;
 }
 
-/** What `predict` returns. */
-export interface PredictOutcome {
-  records: number;
-  predicted: number;
-  errors: number;
-}
-
 const BATCH = 128;
-const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** The text of a record: its `field` (the model's text column), else `text`; errors name the field. */
 export function recordText(record: InputRecord, info: Pick<SentimentModelInfo, 'text'>): string {
@@ -74,7 +68,7 @@ export function predictTexts(loaded: LoadedSentimentModel, texts: readonly strin
   const classes = loaded.info.classes;
   return predictEncoded(loaded, texts.map((t) => loaded.featurizer.encode(t))).map((p) => ({
     prediction: classes[argmax(p)] as string,
-    probabilities: Object.fromEntries(classes.map((c, k) => [c, round(p[k] as number)])),
+    probabilities: Object.fromEntries(classes.map((c, k) => [c, roundProbability(p[k] as number)])),
   }));
 }
 

@@ -4,7 +4,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@finmm/core';
-import { readInputRecords, readTweetWindow, splitOfDate, STOCKNET_WINDOW, type InputRecord, type PredictCommandOptions } from '@finmm/finance-tasks';
+import { readInputRecords, readTweetWindow, splitOfDate, STOCKNET_WINDOW, type InputRecord, type PredictCommandOptions, roundProbability, type PredictOutcome } from '@finmm/finance-tasks';
+
+export type { PredictOutcome } from '@finmm/finance-tasks';
 import { scoreRows } from './batches.js';
 import { loadPriceData } from './data.js';
 import { PriceContext, StockInputs, type TargetPresence } from './inputs.js';
@@ -28,13 +30,6 @@ export interface PredictionLine {
   warnings?: string[];
 }
 
-/** What `predict` returns. */
-export interface PredictOutcome {
-  records: number;
-  predicted: number;
-  errors: number;
-}
-
 /** A record read into a target. */
 interface Target {
   ticker: string;
@@ -43,7 +38,6 @@ interface Target {
   warnings: string[];
 }
 
-const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
 
 function isRealDate(text: string): boolean {
@@ -117,7 +111,7 @@ export async function predictStock(options: PredictCommandOptions, print: (line:
           ticker: g.target.ticker,
           date: g.target.date,
           prediction: up >= 0.5 ? 'up' : 'down',
-          probabilities: { down: round(1 - up), up: round(up) },
+          probabilities: { down: roundProbability(1 - up), up: roundProbability(up) },
           inputs: inputs.presence(k),
           split: splitOfDate(info.data.splits, g.target.date),
           ...(g.target.warnings.length > 0 ? { warnings: g.target.warnings } : {}),

@@ -62,3 +62,15 @@ export async function readInputRecords(file: string): Promise<InputItem[]> {
   }
   return kind === 'jsonl' ? jsonlItems(text) : csvItems(text, file);
 }
+
+/** What an app's `predict` command returns: records read, predicted, and answered with an error line. */
+export interface PredictOutcome {
+  records: number;
+  predicted: number;
+  errors: number;
+}
+
+/** A probability rounded to 6 decimals, as predict output lines write it. */
+export function roundProbability(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,5 +1,6 @@
 // `finmm doctor`: reports the backend, TensorFlow version, GPU, threads and the data directory's datasets.
 import { initBackend, NATIVE_INSTALL_HINT, type BackendInfo } from '../backend.js';
+import { fusedKernelsStatus } from '../native-kernels.js';
 import { datasetsIn, findDataDir, KNOWN_DATASETS, expectedLayout } from '../data-dir.js';
 
 /** What doctor found; `ok` is false when the native backend is missing. */
@@ -24,6 +25,10 @@ export async function runDoctor(): Promise<DoctorReport> {
     lines.push(`tensorflow:   ${backend.tensorflowVersion ?? '(native library not loaded)'}`);
     lines.push(`gpu:          ${backend.gpu ? 'yes' : 'no'}`);
     lines.push(`threads:      ${backend.threads}`);
+    if (backend.name === 'tensorflow') {
+      const fused = fusedKernelsStatus();
+      lines.push(`fused ops:    ${fused.active ? fused.ops.join(', ') : `not used: ${fused.reason ?? ''}`}`);
+    }
     for (const reason of backend.fallbackReasons) lines.push(`not used:     ${reason}`);
   } else {
     lines.push(`backend:      none (${backendError ?? 'unknown error'})`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedDropout, unseedDropout } from '@finmm/core';
+import { hasFusedKernel, seedDropout, setFusedKernelsEnabled, unseedDropout } from '@finmm/core';
 import { parseHfConfig, TransformerEncoder, type Pooling, type TransformerConfig } from '../src/index.js';
 
 const CONFIGS: Record<string, TransformerConfig> = {
@@ -207,6 +207,26 @@ describe('backends', () => {
     } finally {
       await tf.setBackend(active);
     }
+  });
+
+  it("gives the same outputs and gradients with finmm's fused GELU kernels as with TensorFlow's ops", () => {
+    const config = CONFIGS['bert'] as TransformerConfig;
+    const e = encoder(config, 'pooler');
+    expect(hasFusedKernel('FinmmGeluGrad')).toBe(true);
+    const fused = run(e, config);
+    const previous = setFusedKernelsEnabled(false);
+    const plain = (() => {
+      try {
+        return run(e, config);
+      } finally {
+        setFusedKernelsEnabled(previous);
+      }
+    })();
+    fused.forEach((values, i) => {
+      const diff = Math.max(...values.map((x, j) => Math.abs(x - (plain[i]?.[j] ?? NaN))));
+      const scale = Math.max(1e-3, ...values.map(Math.abs));
+      expect(diff / scale, `tensor ${i}`).toBeLessThan(1e-5);
+    });
   });
 });
 

@@ -2,7 +2,7 @@
 // (fewer ops per training step than autodiff gives), native TensorFlow kernels where the backend has them, and
 // dropout whose random numbers come from native TensorFlow.
 import * as tf from '@tensorflow/tfjs';
-import { nextDropoutSeed } from '@finmm/core';
+import { hasFusedKernel, nextDropoutSeed, runFusedKernel } from '@finmm/core';
 import type { Activation } from './config.js';
 import { nativeOps, type NativeNormSaved } from './native.js';
 import type { NormParams } from './params.js';
@@ -113,6 +113,21 @@ export const geluExact = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFu
   };
 }) as (x: tf.Tensor2D) => tf.Tensor2D;
 
+// One FinmmGelu pass forward and one FinmmGeluGrad pass backward (finmm's fused kernels), instead of 5 + 7 ops.
+const fusedGelu = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: runFusedKernel('FinmmGelu', [x], 1)[0] as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runFusedKernel('FinmmGeluGrad', [dy, saved[0] as tf.Tensor], 1),
+  };
+}) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** Exact GELU: finmm's fused kernels (@finmm/core) on the native CPU backend when built, else `geluExact`'s ops. */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return hasFusedKernel('FinmmGeluGrad') ? fusedGelu(x) : geluExact(x);
+}
+
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU with the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`). */
@@ -125,7 +140,7 @@ export function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
 export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   switch (activation) {
     case 'gelu':
-      return geluExact(x);
+      return gelu(x);
     case 'gelu_new':
       return geluTanh(x);
     case 'relu':

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ParameterGroup } from '@finmm/core';
 import { BceLoss } from '@finmm/losses';
+import { setFusedKernelsEnabled } from '@finmm/core';
 import { AdamW, buildSchedule, buildTrainableParams, clipByGlobalNorm, decaysWeight, Sgd, type TrainableParam } from '../src/index.js';
 import { TinyMlp } from './helpers/mlp.js';
 
@@ -96,6 +97,40 @@ describe('AdamW', () => {
     tf.dispose([a.w, a.b, b.w, b.b]);
     optA.dispose();
     optB.dispose();
+  });
+
+  it("gives the same weights with finmm's fused AdamW kernel as with TensorFlow ops, and frees what it makes", () => {
+    const run = (fused: boolean): { w: Float32Array; b: Float32Array; growth: number } => {
+      const previous = setFusedKernelsEnabled(fused);
+      try {
+        const w = tf.variable(tf.randomNormal([300, 257], 0, 1, 'float32', 7), true, `adamw-fused-${fused}/dense/kernel`);
+        const b = tf.variable(tf.randomNormal([257], 0, 1, 'float32', 8), true, `adamw-fused-${fused}/dense/bias`);
+        const group: ParameterGroup = { name: 'dense', variables: [w, b], depth: 0, maxDepth: 0, pretrained: false };
+        const params = buildTrainableParams([group], { lr: 0.01, weightDecay: 0.1 });
+        const opt = new AdamW();
+        let after1 = 0;
+        for (let step = 0; step < 12; step++) {
+          tf.tidy(() => opt.step([
+            { param: params[0]!, grad: tf.randomNormal([300, 257], 0, 1, 'float32', 100 + step) },
+            { param: params[1]!, grad: tf.randomNormal([257], 0, 1, 'float32', 200 + step) },
+          ], 0.5 + step / 24));
+          if (step === 0) after1 = tf.memory().numTensors;
+        }
+        const growth = tf.memory().numTensors - after1;
+        const out = { w: w.dataSync() as Float32Array, b: b.dataSync() as Float32Array, growth };
+        opt.dispose();
+        tf.dispose([w, b]);
+        return out;
+      } finally {
+        setFusedKernelsEnabled(previous);
+      }
+    };
+    const fused = run(true);
+    const plain = run(false);
+    expect(fused.growth).toBe(0);
+    expect(plain.growth).toBe(0);
+    expect(Array.from(fused.w)).toEqual(Array.from(plain.w));
+    expect(Array.from(fused.b)).toEqual(Array.from(plain.b));
   });
 });
 

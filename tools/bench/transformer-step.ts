@@ -1,8 +1,9 @@
 // The workloads of `npm run bench:backend`, timed on the active TensorFlow.js backend: a 1024x1024 matMul and one
-// Adam training step of a BERT-style encoder with a masked-mean-pooled classifier.
+// Adam training step (finmm's AdamW, weight decay 0) of a BERT-style encoder with a masked-mean-pooled classifier.
 import * as tf from '@tensorflow/tfjs';
 import { assertCanTrainEmbeddings } from '@finmm/core';
 import { TransformerEncoder, type TransformerConfig } from '@finmm/encoders-text';
+import { AdamW, type GradientUpdate, type TrainableParam } from '@finmm/trainer';
 
 /** Shapes of the transformer step; tools/python/bench_transformer.py takes the same numbers. */
 export interface StepShape {
@@ -138,22 +139,26 @@ export function createTransformerStep(shape: StepShape, fuseQkv = true): Transfo
   const ids = tf.tensor2d(data.ids, undefined, 'int32');
   const attentionMask = tf.tensor2d(data.mask, undefined, 'float32');
   const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(data.labels, 'int32'), shape.classes));
-  const optimizer = tf.train.adam(shape.learningRate);
+  // finmm's AdamW (the trainer's optimizer) without weight decay is Adam, as torch.optim.Adam in the Python step.
+  const optimizer = new AdamW();
   const variables = [...encoder.variables(), classifier.weight, classifier.bias].filter((v) => v.trainable);
+  const params: TrainableParam[] = variables.map((variable) => ({
+    key: variable.name, variable, group: 'all', depth: 0, maxDepth: 0, pretrained: false, lr: shape.learningRate, weightDecay: 0,
+  }));
   return {
     parameters: variables.reduce((n, v) => n + v.size, 0),
     async run() {
-      const cost = optimizer.minimize(
-        () => {
-          const { pooled } = encoder.encode({ ids, attentionMask }, true);
-          const logits = tf.add(tf.matMul(pooled, classifier.weight), classifier.bias);
-          return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-        },
-        true,
-        variables,
-      );
-      await cost?.data();
-      cost?.dispose();
+      const { value, grads } = tf.variableGrads(() => {
+        const { pooled } = encoder.encode({ ids, attentionMask }, true);
+        const logits = tf.add(tf.matMul(pooled, classifier.weight), classifier.bias);
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      }, variables);
+      // Variables the loss does not reach (the unused pooler) get no gradient, as in tf.train's minimize.
+      const updates: GradientUpdate[] = params.flatMap((param) => (grads[param.key] === undefined ? [] : [{ param, grad: grads[param.key] as tf.Tensor }]));
+      optimizer.step(updates, 1);
+      tf.dispose(Object.values(grads));
+      await value.data();
+      value.dispose();
     },
     dispose() {
       optimizer.dispose();

@@ -4,6 +4,8 @@
 //   FinmmGelu(x) -> y               exact GELU, x * Phi(x)                                    (5 TF ops otherwise)
 //   FinmmGeluGrad(dy, x) -> dx      dy * (Phi(x) + x * phi(x)), the gradient of exact GELU    (7 TF ops otherwise)
 //   FinmmAdamW(param, m, v, grad, hyper) -> (param', m', v')   one AdamW update             (12 TF ops otherwise)
+//   FinmmLayerNorm(x, gamma, beta, eps) -> (y, mean, rstd)      LayerNorm over the last axis  (3 TF ops + reshapes)
+//   FinmmLayerNormGrad(dy, x, mean, rstd, gamma) -> (dx, dgamma, dbeta)   its gradient         (5 TF ops + reshapes)
 // float32 only; any shape. Built by tools/native-backend/build-kernels.mjs; loaded by @finmm/core's native-kernels.ts.
 #include <math.h>
 #include <pthread.h>
@@ -113,23 +115,118 @@ static void adamw_range(const AdamWHyper* h, const float* restrict p, const floa
   }
 }
 
+// Sums of a row with 16 independent accumulators, so gcc vectorises them without reordering-unsafe flags.
+#define LANES 16
+
+static inline float row_sum(const float* restrict v, int64_t d) {
+  float acc[LANES] = {0};
+  int64_t j = 0;
+  for (; j + LANES <= d; j += LANES)
+    for (int k = 0; k < LANES; ++k) acc[k] += v[j + k];
+  float total = 0.0f;
+  for (int k = 0; k < LANES; ++k) total += acc[k];
+  for (; j < d; ++j) total += v[j];
+  return total;
+}
+
+static inline float row_centred_sum_sq(const float* restrict v, float mean, int64_t d) {
+  float acc[LANES] = {0};
+  int64_t j = 0;
+  for (; j + LANES <= d; j += LANES)
+    for (int k = 0; k < LANES; ++k) {
+      const float c = v[j + k] - mean;
+      acc[k] += c * c;
+    }
+  float total = 0.0f;
+  for (int k = 0; k < LANES; ++k) total += acc[k];
+  for (; j < d; ++j) total += (v[j] - mean) * (v[j] - mean);
+  return total;
+}
+
+/** LayerNorm of rows [r0, r1) of x [rows, d]: y = (x - mean) rstd gamma + beta; mean and rstd per row. */
+FINMM_CLONES
+static void layer_norm_rows(const float* restrict x, const float* restrict gamma, const float* restrict beta, float eps,
+                            int64_t d, float* restrict y, float* restrict mean_out, float* restrict rstd_out, int64_t r0,
+                            int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float* xr = x + r * d;
+    float* yr = y + r * d;
+    const float mean = row_sum(xr, d) / (float)d;
+    const float rstd = 1.0f / sqrtf(row_centred_sum_sq(xr, mean, d) / (float)d + eps);
+    for (int64_t j = 0; j < d; ++j) yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j];
+    mean_out[r] = mean;
+    rstd_out[r] = rstd;
+  }
+}
+
+/**
+ * LayerNorm's gradient for rows [r0, r1): dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma and
+ * xhat = (x - mean) rstd; adds dy xhat and dy into this chunk's dgamma and dbeta partial sums.
+ */
+FINMM_CLONES
+static void layer_norm_grad_rows(const float* restrict dy, const float* restrict x, const float* restrict mean,
+                                 const float* restrict rstd, const float* restrict gamma, int64_t d, float* restrict dx,
+                                 float* restrict dgamma, float* restrict dbeta, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float* dyr = dy + r * d;
+    const float* xr = x + r * d;
+    float* dxr = dx + r * d;
+    const float mu = mean[r];
+    const float rs = rstd[r];
+    float sum_g[LANES] = {0};
+    float sum_gx[LANES] = {0};
+    int64_t j = 0;
+    for (; j + LANES <= d; j += LANES)
+      for (int k = 0; k < LANES; ++k) {
+        const float xhat = (xr[j + k] - mu) * rs;
+        const float g = dyr[j + k] * gamma[j + k];
+        sum_g[k] += g;
+        sum_gx[k] += g * xhat;
+        dgamma[j + k] += dyr[j + k] * xhat;
+        dbeta[j + k] += dyr[j + k];
+      }
+    float a = 0.0f, b = 0.0f;
+    for (int k = 0; k < LANES; ++k) {
+      a += sum_g[k];
+      b += sum_gx[k];
+    }
+    for (; j < d; ++j) {
+      const float xhat = (xr[j] - mu) * rs;
+      const float g = dyr[j] * gamma[j];
+      a += g;
+      b += g * xhat;
+      dgamma[j] += dyr[j] * xhat;
+      dbeta[j] += dyr[j];
+    }
+    a /= (float)d;
+    b /= (float)d;
+    for (int64_t jj = 0; jj < d; ++jj) {
+      const float xhat = (xr[jj] - mu) * rs;
+      dxr[jj] = rs * (dyr[jj] * gamma[jj] - a - xhat * b);
+    }
+  }
+}
+
 // ---- splitting one op over threads ------------------------------------------------------------------------------
 
-/** Work on elements [begin, end) of an op; `ctx` holds its arrays. */
-typedef void (*RangeFn)(const void* ctx, int64_t begin, int64_t end);
+/** Work on items [begin, end) of an op (elements or rows); `ctx` holds its arrays; `chunk` numbers the chunk. */
+typedef void (*RangeFn)(const void* ctx, int64_t begin, int64_t end, int chunk);
 
 typedef struct {
   RangeFn fn;
   const void* ctx;
   int64_t begin;
   int64_t end;
+  int chunk;
 } Chunk;
 
 static void* chunk_thread(void* arg) {
   const Chunk* c = (const Chunk*)arg;
-  c->fn(c->ctx, c->begin, c->end);
+  c->fn(c->ctx, c->begin, c->end, c->chunk);
   return NULL;
 }
+
+#define MAX_THREADS 16
 
 /** Threads per op: TF_NUM_INTRAOP_THREADS when set (as TensorFlow itself reads it), else the online CPUs, at most 16. */
 static int thread_count(void) {
@@ -140,37 +237,51 @@ static int thread_count(void) {
   if (env != NULL && *env != '\0') n = strtol(env, NULL, 10);
   if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n <= 0) n = 1;
-  cached = n > 16 ? 16 : (int)n;
+  cached = n > MAX_THREADS ? MAX_THREADS : (int)n;
   return cached;
 }
 
 // Below this many elements per thread, starting a thread costs more than it saves.
 #define MIN_ELEMENTS_PER_THREAD 32768
 
-/** Runs fn over [0, n) in contiguous chunks, one per thread, the first on the calling thread. */
-static void parallel_for(RangeFn fn, const void* ctx, int64_t n) {
+/** How many chunks `items` items of `elements_per_item` elements each are split into (1 .. MAX_THREADS). */
+static int chunk_count(int64_t items, int64_t elements_per_item) {
+  const int64_t by_size = items * elements_per_item / MIN_ELEMENTS_PER_THREAD;
   int threads = thread_count();
-  if ((int64_t)threads > n / MIN_ELEMENTS_PER_THREAD) threads = (int)(n / MIN_ELEMENTS_PER_THREAD);
-  if (threads < 2) {
-    fn(ctx, 0, n);
+  if ((int64_t)threads > by_size) threads = (int)by_size;
+  if ((int64_t)threads > items) threads = (int)items;
+  return threads < 1 ? 1 : threads;
+}
+
+/**
+ * Runs fn over items [0, n) in `chunks` contiguous chunks (item boundaries rounded to multiples of `align`), one per
+ * thread; chunk 0 runs on the calling thread, and so does any chunk whose thread fails to start.
+ */
+static void parallel_for(RangeFn fn, const void* ctx, int64_t n, int chunks, int64_t align) {
+  if (chunks < 2) {
+    fn(ctx, 0, n, 0);
     return;
   }
-  Chunk chunks[16];
-  pthread_t ids[16];
-  int started[16] = {0};
-  const int64_t step = ((n + threads - 1) / threads + 15) & ~(int64_t)15; // multiples of 16 floats (64 bytes)
-  for (int t = 0; t < threads; ++t) {
+  Chunk parts[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  const int64_t step = ((n + chunks - 1) / chunks + align - 1) / align * align;
+  for (int t = 0; t < chunks; ++t) {
     const int64_t begin = (int64_t)t * step < n ? (int64_t)t * step : n;
     const int64_t end = begin + step < n ? begin + step : n;
-    chunks[t] = (Chunk){fn, ctx, begin, end};
+    parts[t] = (Chunk){fn, ctx, begin, end, t};
   }
-  // A thread that fails to start has its chunk run here instead.
-  for (int t = 1; t < threads; ++t) started[t] = pthread_create(&ids[t], NULL, chunk_thread, &chunks[t]) == 0;
-  fn(ctx, chunks[0].begin, chunks[0].end);
-  for (int t = 1; t < threads; ++t) {
+  for (int t = 1; t < chunks; ++t) started[t] = pthread_create(&ids[t], NULL, chunk_thread, &parts[t]) == 0;
+  fn(ctx, parts[0].begin, parts[0].end, 0);
+  for (int t = 1; t < chunks; ++t) {
     if (started[t]) pthread_join(ids[t], NULL);
-    else fn(ctx, chunks[t].begin, chunks[t].end);
+    else fn(ctx, parts[t].begin, parts[t].end, t);
   }
+}
+
+/** parallel_for over the n elements of an elementwise op, in 64-byte-aligned chunks. */
+static void parallel_elementwise(RangeFn fn, const void* ctx, int64_t n) {
+  parallel_for(fn, ctx, n, chunk_count(n, 1), 16);
 }
 
 typedef struct {
@@ -179,12 +290,14 @@ typedef struct {
   float* out;
 } GeluArgs;
 
-static void gelu_chunk(const void* ctx, int64_t begin, int64_t end) {
+static void gelu_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  (void)chunk;
   const GeluArgs* a = (const GeluArgs*)ctx;
   gelu_range(a->x, a->out, begin, end);
 }
 
-static void gelu_grad_chunk(const void* ctx, int64_t begin, int64_t end) {
+static void gelu_grad_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  (void)chunk;
   const GeluArgs* a = (const GeluArgs*)ctx;
   gelu_grad_range(a->dy, a->x, a->out, begin, end);
 }
@@ -195,9 +308,36 @@ typedef struct {
   float *p_out, *m_out, *v_out;
 } AdamWArgs;
 
-static void adamw_chunk(const void* ctx, int64_t begin, int64_t end) {
+static void adamw_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  (void)chunk;
   const AdamWArgs* a = (const AdamWArgs*)ctx;
   adamw_range(&a->hyper, a->p, a->m, a->v, a->g, a->p_out, a->m_out, a->v_out, begin, end);
+}
+
+typedef struct {
+  const float *x, *gamma, *beta;
+  float eps;
+  int64_t d;
+  float *y, *mean, *rstd;
+} LayerNormArgs;
+
+static void layer_norm_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  (void)chunk;
+  const LayerNormArgs* a = (const LayerNormArgs*)ctx;
+  layer_norm_rows(a->x, a->gamma, a->beta, a->eps, a->d, a->y, a->mean, a->rstd, begin, end);
+}
+
+typedef struct {
+  const float *dy, *x, *mean, *rstd, *gamma;
+  int64_t d;
+  float* dx;
+  float* partials; // [chunks][2][d]: dgamma then dbeta of each chunk
+} LayerNormGradArgs;
+
+static void layer_norm_grad_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  const LayerNormGradArgs* a = (const LayerNormGradArgs*)ctx;
+  float* dgamma = a->partials + (int64_t)chunk * 2 * a->d;
+  layer_norm_grad_rows(a->dy, a->x, a->mean, a->rstd, a->gamma, a->d, a->dx, dgamma, dgamma + a->d, begin, end);
 }
 
 // ---- kernels ------------------------------------------------------------------------------------------------------
@@ -257,7 +397,7 @@ static void gelu_compute(void* kernel, TF_OpKernelContext* ctx) {
     TF_Tensor* y = output_like(ctx, 0, x, status);
     if (y != NULL) {
       const GeluArgs args = {(const float*)TF_TensorData(x), NULL, (float*)TF_TensorData(y)};
-      parallel_for(gelu_chunk, &args, TF_TensorElementCount(x));
+      parallel_elementwise(gelu_chunk, &args, TF_TensorElementCount(x));
       TF_DeleteTensor(y);
     }
     TF_DeleteTensor(x);
@@ -277,7 +417,7 @@ static void gelu_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
       TF_Tensor* dx = output_like(ctx, 0, x, status);
       if (dx != NULL) {
         const GeluArgs args = {(const float*)TF_TensorData(x), (const float*)TF_TensorData(dy), (float*)TF_TensorData(dx)};
-        parallel_for(gelu_grad_chunk, &args, TF_TensorElementCount(x));
+        parallel_elementwise(gelu_grad_chunk, &args, TF_TensorElementCount(x));
         TF_DeleteTensor(dx);
       }
     }
@@ -320,13 +460,134 @@ static void adamw_compute(void* kernel, TF_OpKernelContext* ctx) {
       args.p_out = (float*)TF_TensorData(out[0]);
       args.m_out = (float*)TF_TensorData(out[1]);
       args.v_out = (float*)TF_TensorData(out[2]);
-      parallel_for(adamw_chunk, &args, n);
+      parallel_elementwise(adamw_chunk, &args, n);
     }
   }
   for (int o = 0; o < 3; ++o)
     if (out[o] != NULL) TF_DeleteTensor(out[o]);
   for (int i = 0; i < 5; ++i)
     if (in[i] != NULL) TF_DeleteTensor(in[i]);
+  TF_DeleteStatus(status);
+}
+
+/** Reads the inputs in order as float32 tensors; 0 (and the op failed, inputs freed) when one is missing or not. */
+static int float_inputs(TF_OpKernelContext* ctx, TF_Tensor** in, int count, TF_Status* status, const char* op) {
+  for (int i = 0; i < count; ++i) {
+    in[i] = float_input(ctx, i, status, op);
+    if (in[i] == NULL) {
+      for (int k = 0; k < i; ++k) TF_DeleteTensor(in[k]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/** Allocates a float output of the given shape. */
+static TF_Tensor* output_of_shape(TF_OpKernelContext* ctx, int index, const int64_t* dims, int rank, TF_Status* status) {
+  int64_t count = 1;
+  for (int i = 0; i < rank; ++i) count *= dims[i];
+  TF_Tensor* out = TF_AllocateOutput(ctx, index, TF_FLOAT, dims, rank, (size_t)count * sizeof(float), status);
+  if (TF_GetCode(status) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, status);
+    if (out != NULL) TF_DeleteTensor(out);
+    return NULL;
+  }
+  return out;
+}
+
+/** Rows and width of x for LayerNorm over its last axis; 0 (and the op failed) when x has rank 0 or gamma/beta differ. */
+static int layer_norm_dims(TF_OpKernelContext* ctx, TF_Status* status, const TF_Tensor* x, const TF_Tensor* gamma,
+                           const TF_Tensor* beta, const char* op, int64_t* rows, int64_t* d) {
+  const int rank = TF_NumDims(x);
+  if (rank < 1) {
+    fail(ctx, status, op);
+    return 0;
+  }
+  *d = TF_Dim(x, rank - 1);
+  *rows = *d == 0 ? 0 : TF_TensorElementCount(x) / *d;
+  if (TF_TensorElementCount(gamma) != *d || (beta != NULL && TF_TensorElementCount(beta) != *d)) {
+    fail(ctx, status, op);
+    return 0;
+  }
+  return 1;
+}
+
+static void layer_norm_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void)kernel;
+  TF_Status* status = TF_NewStatus();
+  TF_Tensor* in[4];
+  TF_Tensor* out[3] = {NULL, NULL, NULL};
+  int64_t rows = 0, d = 0;
+  if (float_inputs(ctx, in, 4, status, "FinmmLayerNorm: x, gamma, beta and eps must be float32")) {
+    int ok = layer_norm_dims(ctx, status, in[0], in[1], in[2],
+                             "FinmmLayerNorm: x must have rank >= 1 and gamma and beta the size of its last axis", &rows, &d);
+    if (ok && TF_TensorElementCount(in[3]) != 1) {
+      fail(ctx, status, "FinmmLayerNorm: eps must hold one float");
+      ok = 0;
+    }
+    if (ok) ok = (out[0] = output_like(ctx, 0, in[0], status)) != NULL;
+    if (ok) ok = (out[1] = output_of_shape(ctx, 1, &rows, 1, status)) != NULL;
+    if (ok) ok = (out[2] = output_of_shape(ctx, 2, &rows, 1, status)) != NULL;
+    if (ok && rows > 0) {
+      const LayerNormArgs args = {(const float*)TF_TensorData(in[0]), (const float*)TF_TensorData(in[1]),
+                                  (const float*)TF_TensorData(in[2]), *(const float*)TF_TensorData(in[3]), d,
+                                  (float*)TF_TensorData(out[0]), (float*)TF_TensorData(out[1]),
+                                  (float*)TF_TensorData(out[2])};
+      parallel_for(layer_norm_chunk, &args, rows, chunk_count(rows, d), 1);
+    }
+    for (int i = 0; i < 4; ++i) TF_DeleteTensor(in[i]);
+  }
+  for (int o = 0; o < 3; ++o)
+    if (out[o] != NULL) TF_DeleteTensor(out[o]);
+  TF_DeleteStatus(status);
+}
+
+static void layer_norm_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void)kernel;
+  TF_Status* status = TF_NewStatus();
+  TF_Tensor* in[5];
+  TF_Tensor* out[3] = {NULL, NULL, NULL};
+  int64_t rows = 0, d = 0;
+  if (float_inputs(ctx, in, 5, status, "FinmmLayerNormGrad: dy, x, mean, rstd and gamma must be float32")) {
+    int ok = layer_norm_dims(ctx, status, in[1], in[4], NULL,
+                             "FinmmLayerNormGrad: x must have rank >= 1 and gamma the size of its last axis", &rows, &d);
+    if (ok && (TF_TensorElementCount(in[0]) != TF_TensorElementCount(in[1]) || TF_TensorElementCount(in[2]) != rows ||
+               TF_TensorElementCount(in[3]) != rows)) {
+      fail(ctx, status, "FinmmLayerNormGrad: dy must match x, and mean and rstd hold one value per row of x");
+      ok = 0;
+    }
+    if (ok) ok = (out[0] = output_like(ctx, 0, in[1], status)) != NULL;
+    if (ok) ok = (out[1] = output_of_shape(ctx, 1, &d, 1, status)) != NULL;
+    if (ok) ok = (out[2] = output_of_shape(ctx, 2, &d, 1, status)) != NULL;
+    if (ok) {
+      const int chunks = rows > 0 ? chunk_count(rows, d) : 1;
+      float* partials = calloc((size_t)chunks * 2 * (size_t)(d > 0 ? d : 1), sizeof(float));
+      if (partials == NULL) {
+        TF_SetStatus(status, TF_RESOURCE_EXHAUSTED, "FinmmLayerNormGrad: out of memory for partial sums");
+        TF_OpKernelContext_Failure(ctx, status);
+      } else {
+        const LayerNormGradArgs args = {(const float*)TF_TensorData(in[0]), (const float*)TF_TensorData(in[1]),
+                                        (const float*)TF_TensorData(in[2]), (const float*)TF_TensorData(in[3]),
+                                        (const float*)TF_TensorData(in[4]), d, (float*)TF_TensorData(out[0]), partials};
+        if (rows > 0) parallel_for(layer_norm_grad_chunk, &args, rows, chunks, 1);
+        float* dgamma = (float*)TF_TensorData(out[1]);
+        float* dbeta = (float*)TF_TensorData(out[2]);
+        for (int64_t j = 0; j < d; ++j) {
+          float g = 0.0f, b = 0.0f;
+          for (int c = 0; c < chunks; ++c) {
+            g += partials[(int64_t)c * 2 * d + j];
+            b += partials[(int64_t)c * 2 * d + d + j];
+          }
+          dgamma[j] = g;
+          dbeta[j] = b;
+        }
+        free(partials);
+      }
+    }
+    for (int i = 0; i < 5; ++i) TF_DeleteTensor(in[i]);
+  }
+  for (int o = 0; o < 3; ++o)
+    if (out[o] != NULL) TF_DeleteTensor(out[o]);
   TF_DeleteStatus(status);
 }
 
@@ -343,6 +604,11 @@ static void same_shape_as(TF_ShapeInferenceContext* ctx, int which, int outputs,
 static void shape_of_input0(TF_ShapeInferenceContext* ctx, TF_Status* status) { same_shape_as(ctx, 0, 1, status); }
 static void shape_of_input1(TF_ShapeInferenceContext* ctx, TF_Status* status) { same_shape_as(ctx, 1, 1, status); }
 static void shapes_of_input0(TF_ShapeInferenceContext* ctx, TF_Status* status) { same_shape_as(ctx, 0, 3, status); }
+
+/** Every output's shape unknown (eager execution, the only way finmm runs these ops, does not use them). */
+static void unknown_shapes(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeInferenceContextSetUnknownShape(ctx, status);
+}
 
 typedef void (*ComputeFn)(void*, TF_OpKernelContext*);
 typedef void (*ShapeFn)(TF_ShapeInferenceContext*, TF_Status*);
@@ -381,11 +647,19 @@ static void register_all(void) {
   const size_t es = sizeof registration_error;
   if (register_op("FinmmGelu", gelu_inputs, 1, y, 1, shape_of_input0, gelu_compute, e, es)) return;
   if (register_op("FinmmGeluGrad", gelu_grad_inputs, 2, y, 1, shape_of_input1, gelu_grad_compute, e, es)) return;
-  register_op("FinmmAdamW", adamw_inputs, 5, adamw_outputs, 3, shapes_of_input0, adamw_compute, e, es);
+  if (register_op("FinmmAdamW", adamw_inputs, 5, adamw_outputs, 3, shapes_of_input0, adamw_compute, e, es)) return;
+  static const char* const ln_inputs[] = {"x: float", "gamma: float", "beta: float", "eps: float"};
+  static const char* const ln_outputs[] = {"y: float", "mean: float", "rstd: float"};
+  static const char* const ln_grad_inputs[] = {"dy: float", "x: float", "mean: float", "rstd: float", "gamma: float"};
+  static const char* const ln_grad_outputs[] = {"dx: float", "dgamma: float", "dbeta: float"};
+  if (register_op("FinmmLayerNorm", ln_inputs, 4, ln_outputs, 3, unknown_shapes, layer_norm_compute, e, es)) return;
+  register_op("FinmmLayerNormGrad", ln_grad_inputs, 5, ln_grad_outputs, 3, unknown_shapes,
+              layer_norm_grad_compute, e, es);
 }
 
 /** The ops register_all registers, for the addon's `ops` export. */
-static const char* const OP_NAMES[] = {"FinmmGelu", "FinmmGeluGrad", "FinmmAdamW"};
+static const char* const OP_NAMES[] = {"FinmmGelu", "FinmmGeluGrad", "FinmmAdamW", "FinmmLayerNorm",
+                                       "FinmmLayerNormGrad"};
 
 // The addon's exports: `ops` (the registered op names) and `version`. Loading it registers the ops once per
 // process; a registration failure throws.

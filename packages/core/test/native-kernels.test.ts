@@ -46,9 +46,9 @@ describe('fused native kernels (packages/core/native)', () => {
     const status = fusedKernelsStatus();
     expect(status.reason).toBeNull();
     expect(status.active).toBe(true);
-    expect([...status.ops].sort()).toEqual(['FinmmAdamW', 'FinmmGelu', 'FinmmGeluGrad']);
+    expect([...status.ops].sort()).toEqual(['FinmmAdamW', 'FinmmGelu', 'FinmmGeluGrad', 'FinmmLayerNorm', 'FinmmLayerNormGrad']);
     const report = await runDoctor();
-    expect(report.lines.join('\n')).toMatch(/^fused ops: +FinmmGelu, FinmmGeluGrad, FinmmAdamW$/m);
+    expect(report.lines.join('\n')).toMatch(/^fused ops: +FinmmGelu, FinmmGeluGrad, FinmmAdamW, FinmmLayerNorm, FinmmLayerNormGrad$/m);
   });
 
   it('FinmmGelu and FinmmGeluGrad match exact GELU and its derivative, on one thread and split over threads', () => {
@@ -106,6 +106,33 @@ describe('fused native kernels (packages/core/native)', () => {
     }
   });
 
+  it.each([[3, 19], [2000, 256], [5, 1]])('FinmmLayerNorm and its gradient match LayerNorm composed from TensorFlow ops (%i rows x %i)', (rows, d) => {
+    const eps = 1e-12;
+    const composed = (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor2D => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+    };
+    const [fused, reference] = tf.tidy(() => {
+      const x = tf.add(tf.randomNormal([rows, d], 0, 2, 'float32', rows), 3) as tf.Tensor2D; // an offset, as activations have
+      const gamma = tf.randomNormal([d], 1, 0.2, 'float32', 5) as tf.Tensor1D;
+      const beta = tf.randomNormal([d], 0, 0.2, 'float32', 6) as tf.Tensor1D;
+      const dy = tf.randomNormal([rows, d], 0, 1, 'float32', 7);
+      const [y, mean, rstd] = runFusedKernel('FinmmLayerNorm', [x, gamma, beta, tf.scalar(eps)], 3) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const grads = runFusedKernel('FinmmLayerNormGrad', [dy, x, mean, rstd, gamma], 3);
+      const ref = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(composed(a as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), dy)))([x, gamma, beta]);
+      return [[y, ...grads].map((t) => t.dataSync()), [composed(x, gamma, beta), ...ref].map((t) => t.dataSync())];
+    });
+    ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, k) => {
+      let scale = 1;
+      let worst = 0;
+      for (let i = 0; i < reference[k]!.length; i++) {
+        scale = Math.max(scale, Math.abs(reference[k]![i]!));
+        worst = Math.max(worst, Math.abs(fused[k]![i]! - reference[k]![i]!));
+      }
+      expect(worst / scale, name).toBeLessThan(d === 1 ? 1e-3 : 2e-5);
+    });
+  });
+
   it('rejects wrong inputs with an error naming the op and what was expected', () => {
     tf.tidy(() => {
       expect(() => runFusedKernel('FinmmGelu', [tf.tensor1d([1, 2], 'int32')], 1)).toThrow(/cannot compute FinmmGelu as input #0.*expected to be a float tensor but is a int32 tensor/);
@@ -113,6 +140,9 @@ describe('fused native kernels (packages/core/native)', () => {
       const four = tf.ones([4]);
       expect(() => runFusedKernel('FinmmAdamW', [four, four, four, tf.ones([3]), tf.ones([8])], 3)).toThrow(/same number of elements/);
       expect(() => runFusedKernel('FinmmAdamW', [four, four, four, four, tf.ones([5])], 3)).toThrow(/hyper must hold 8 floats/);
+      const x = tf.ones([2, 4]);
+      expect(() => runFusedKernel('FinmmLayerNorm', [x, tf.ones([3]), tf.ones([4]), tf.scalar(1e-5)], 3)).toThrow(/FinmmLayerNorm: .*gamma and beta the size of its last axis/);
+      expect(() => runFusedKernel('FinmmLayerNormGrad', [x, x, tf.ones([3]), tf.ones([2]), tf.ones([4])], 3)).toThrow(/mean and rstd hold one value per row/);
     });
   });
 

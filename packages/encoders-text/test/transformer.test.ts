@@ -209,10 +209,10 @@ describe('backends', () => {
     }
   });
 
-  it("gives the same outputs and gradients with finmm's fused GELU kernels as with TensorFlow's ops", () => {
+  it("gives the same outputs and gradients with finmm's fused GELU and LayerNorm kernels as with TensorFlow's ops", () => {
     const config = CONFIGS['bert'] as TransformerConfig;
     const e = encoder(config, 'pooler');
-    expect(hasFusedKernel('FinmmGeluGrad')).toBe(true);
+    expect(hasFusedKernel('FinmmGeluGrad') && hasFusedKernel('FinmmLayerNormGrad')).toBe(true);
     const fused = run(e, config);
     const previous = setFusedKernelsEnabled(false);
     const plain = (() => {

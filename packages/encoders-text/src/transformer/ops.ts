@@ -83,13 +83,28 @@ function makeNativeLayerNorm(eps: number): LayerNormFn {
   return fn as unknown as LayerNormFn;
 }
 
+// finmm's fused kernels: FinmmLayerNorm forward (y, and each row's mean and 1/std for the gradient), one
+// FinmmLayerNormGrad backward (dx, dgamma, dbeta); one pass each over the rows.
+function makeFusedLayerNorm(eps: number): LayerNormFn {
+  const fn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, mean, rstd] = runFusedKernel('FinmmLayerNorm', [x, gamma, beta, tf.scalar(eps)], 3) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+    save([x, mean, rstd, gamma]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runFusedKernel('FinmmLayerNormGrad', [dy, ...saved], 3),
+    };
+  });
+  return fn as unknown as LayerNormFn;
+}
+
 /** LayerNorm over the last axis of `[N, D]`, as `torch.nn.LayerNorm(D, eps)`. */
 export function layerNorm(x: tf.Tensor2D, p: NormParams, eps: number): tf.Tensor2D {
-  const native = nativeOps() !== null;
-  const key = `${native ? 'native' : 'tfjs'}:${eps}`;
+  const kind = hasFusedKernel('FinmmLayerNormGrad') ? 'fused' : nativeOps() !== null ? 'native' : 'tfjs';
+  const key = `${kind}:${eps}`;
   let fn = layerNormFns.get(key);
   if (fn === undefined) {
-    fn = native ? makeNativeLayerNorm(eps) : makeLayerNorm(eps);
+    fn = kind === 'fused' ? makeFusedLayerNorm(eps) : kind === 'native' ? makeNativeLayerNorm(eps) : makeLayerNorm(eps);
     layerNormFns.set(key, fn);
   }
   return fn(x, p.weight, p.bias);

@@ -6,6 +6,8 @@
 //   FinmmAdamW(param, m, v, grad, hyper) -> (param', m', v')   one AdamW update             (12 TF ops otherwise)
 //   FinmmLayerNorm(x, gamma, beta, eps) -> (y, mean, rstd)      LayerNorm over the last axis  (3 TF ops + reshapes)
 //   FinmmLayerNormGrad(dy, x, mean, rstd, gamma) -> (dx, dgamma, dbeta)   its gradient         (5 TF ops + reshapes)
+//   FinmmDropout(x, seed, rate) -> y    inverted dropout with a mask hashed from (seed, index): the same seed gives
+//                                       the same mask, so the gradient is the same op on dy    (5 TF ops otherwise)
 // float32 only; any shape. Built by tools/native-backend/build-kernels.mjs; loaded by @finmm/core's native-kernels.ts.
 #include <math.h>
 #include <pthread.h>
@@ -112,6 +114,26 @@ static void adamw_range(const AdamWHyper* h, const float* restrict p, const floa
     m_out[i] = mi;
     v_out[i] = vi;
     p_out[i] = p[i] * k.decay - (mi / denom) * k.step_size;
+  }
+}
+
+// A counter-based hash of (element index, seed): murmur3's 32-bit finaliser, twice, with the seed's two words.
+static inline uint32_t fmix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x85ebca6bu;
+  x ^= x >> 13;
+  x *= 0xc2b2ae35u;
+  x ^= x >> 16;
+  return x;
+}
+
+/** y = x * mask: element i is kept (scaled by 1 / keep) when its 24-bit hash of (i, seed) falls below keep. */
+FINMM_CLONES
+static void dropout_range(const float* restrict x, float* restrict y, uint32_t seed0, uint32_t seed1, uint32_t threshold,
+                          float scale, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const uint32_t h = fmix32(fmix32((uint32_t)i * 0x9e3779b1u ^ seed0) + seed1);
+    y[i] = (h >> 8) < threshold ? x[i] * scale : 0.0f;
   }
 }
 
@@ -312,6 +334,19 @@ static void adamw_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) 
   (void)chunk;
   const AdamWArgs* a = (const AdamWArgs*)ctx;
   adamw_range(&a->hyper, a->p, a->m, a->v, a->g, a->p_out, a->m_out, a->v_out, begin, end);
+}
+
+typedef struct {
+  const float* x;
+  float* y;
+  uint32_t seed0, seed1, threshold;
+  float scale;
+} DropoutArgs;
+
+static void dropout_chunk(const void* ctx, int64_t begin, int64_t end, int chunk) {
+  (void)chunk;
+  const DropoutArgs* a = (const DropoutArgs*)ctx;
+  dropout_range(a->x, a->y, a->seed0, a->seed1, a->threshold, a->scale, begin, end);
 }
 
 typedef struct {
@@ -591,6 +626,41 @@ static void layer_norm_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   TF_DeleteStatus(status);
 }
 
+static void dropout_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void)kernel;
+  TF_Status* status = TF_NewStatus();
+  TF_Tensor* x = float_input(ctx, 0, status, "FinmmDropout: x must be float32");
+  TF_Tensor* seed = NULL;
+  TF_Tensor* rate = NULL;
+  if (x != NULL) {
+    TF_GetInput(ctx, 1, &seed, status);
+    if (TF_GetCode(status) == TF_OK) rate = float_input(ctx, 2, status, "FinmmDropout: rate must be float32");
+    else TF_OpKernelContext_Failure(ctx, status);
+  }
+  if (rate != NULL) {
+    const float r = *(const float*)TF_TensorData(rate);
+    if (TF_TensorType(seed) != TF_INT32 || TF_TensorElementCount(seed) != 2) {
+      fail(ctx, status, "FinmmDropout: seed must be two int32 values");
+    } else if (TF_TensorElementCount(rate) != 1 || !(r >= 0.0f && r < 1.0f)) {
+      fail(ctx, status, "FinmmDropout: rate must be one float in [0, 1)");
+    } else {
+      TF_Tensor* y = output_like(ctx, 0, x, status);
+      if (y != NULL) {
+        const int32_t* s = (const int32_t*)TF_TensorData(seed);
+        const float keep = 1.0f - r;
+        const DropoutArgs args = {(const float*)TF_TensorData(x), (float*)TF_TensorData(y), (uint32_t)s[0], (uint32_t)s[1],
+                                  (uint32_t)((double)keep * 16777216.0), 1.0f / keep};
+        parallel_elementwise(dropout_chunk, &args, TF_TensorElementCount(x));
+        TF_DeleteTensor(y);
+      }
+    }
+  }
+  if (rate != NULL) TF_DeleteTensor(rate);
+  if (seed != NULL) TF_DeleteTensor(seed);
+  if (x != NULL) TF_DeleteTensor(x);
+  TF_DeleteStatus(status);
+}
+
 // ---- registration -------------------------------------------------------------------------------------------------
 
 /** Outputs 0 .. outputs-1 have the shape of input `which`. */
@@ -653,13 +723,15 @@ static void register_all(void) {
   static const char* const ln_grad_inputs[] = {"dy: float", "x: float", "mean: float", "rstd: float", "gamma: float"};
   static const char* const ln_grad_outputs[] = {"dx: float", "dgamma: float", "dbeta: float"};
   if (register_op("FinmmLayerNorm", ln_inputs, 4, ln_outputs, 3, unknown_shapes, layer_norm_compute, e, es)) return;
-  register_op("FinmmLayerNormGrad", ln_grad_inputs, 5, ln_grad_outputs, 3, unknown_shapes,
-              layer_norm_grad_compute, e, es);
+  if (register_op("FinmmLayerNormGrad", ln_grad_inputs, 5, ln_grad_outputs, 3, unknown_shapes,
+                  layer_norm_grad_compute, e, es)) return;
+  static const char* const dropout_inputs[] = {"x: float", "seed: int32", "rate: float"};
+  register_op("FinmmDropout", dropout_inputs, 3, y, 1, shape_of_input0, dropout_compute, e, es);
 }
 
 /** The ops register_all registers, for the addon's `ops` export. */
 static const char* const OP_NAMES[] = {"FinmmGelu", "FinmmGeluGrad", "FinmmAdamW", "FinmmLayerNorm",
-                                       "FinmmLayerNormGrad"};
+                                       "FinmmLayerNormGrad", "FinmmDropout"};
 
 // The addon's exports: `ops` (the registered op names) and `version`. Loading it registers the ops once per
 // process; a registration failure throws.

@@ -46,9 +46,9 @@ describe('fused native kernels (packages/core/native)', () => {
     const status = fusedKernelsStatus();
     expect(status.reason).toBeNull();
     expect(status.active).toBe(true);
-    expect([...status.ops].sort()).toEqual(['FinmmAdamW', 'FinmmGelu', 'FinmmGeluGrad', 'FinmmLayerNorm', 'FinmmLayerNormGrad']);
+    expect([...status.ops].sort()).toEqual(['FinmmAdamW', 'FinmmDropout', 'FinmmGelu', 'FinmmGeluGrad', 'FinmmLayerNorm', 'FinmmLayerNormGrad']);
     const report = await runDoctor();
-    expect(report.lines.join('\n')).toMatch(/^fused ops: +FinmmGelu, FinmmGeluGrad, FinmmAdamW, FinmmLayerNorm, FinmmLayerNormGrad$/m);
+    expect(report.lines.join('\n')).toMatch(/^fused ops: +FinmmGelu, FinmmGeluGrad, FinmmAdamW, FinmmLayerNorm, FinmmLayerNormGrad, FinmmDropout$/m);
   });
 
   it('FinmmGelu and FinmmGeluGrad match exact GELU and its derivative, on one thread and split over threads', () => {
@@ -133,6 +133,40 @@ describe('fused native kernels (packages/core/native)', () => {
     });
   });
 
+  it('FinmmDropout keeps each element with probability 1 - rate, scaled, from a mask fixed by its seed', () => {
+    const n = 1 << 20;
+    const rate = 0.1;
+    const drop = (x: tf.Tensor, a: number, b: number): Float32Array =>
+      tf.tidy(() => runFusedKernel('FinmmDropout', [x, tf.tensor1d([a, b], 'int32'), tf.scalar(rate)], 1)[0]!.dataSync() as Float32Array);
+    const ones = tf.ones([n]);
+    const m1 = drop(ones, 11, 0x5eed);
+    const again = drop(ones, 11, 0x5eed);
+    const m2 = drop(ones, 12, 0x5eed);
+    ones.dispose();
+    const scale = Math.fround(1 / (1 - rate));
+    let kept = 0;
+    let both = 0;
+    let neighbours = 0;
+    let otherValues = 0;
+    for (let i = 0; i < n; i++) {
+      if (m1[i] !== 0 && m1[i] !== scale) otherValues++;
+      if (m1[i] !== 0) kept++;
+      if (m1[i] !== 0 && m2[i] !== 0) both++;
+      if (i > 0 && m1[i] !== 0 && m1[i - 1] !== 0) neighbours++;
+    }
+    expect(otherValues).toBe(0);
+    expect(again.every((v, i) => v === m1[i])).toBe(true);
+    const sd = Math.sqrt(n * 0.9 * 0.1);
+    expect(Math.abs(kept - 0.9 * n)).toBeLessThan(5 * sd); // the keep rate
+    expect(Math.abs(both - 0.81 * n)).toBeLessThan(5 * sd); // another seed: an independent mask
+    expect(Math.abs(neighbours - 0.81 * (n - 1))).toBeLessThan(5 * sd); // neighbouring elements independent
+    const x = tf.randomNormal([1000], 0, 1, 'float32', 3);
+    const y = drop(x, 11, 0x5eed);
+    const xs = x.dataSync();
+    x.dispose();
+    expect(y.every((v, i) => v === Math.fround(xs[i]! * m1[i]!))).toBe(true); // 0 or x / keep, with m1's mask
+  });
+
   it('rejects wrong inputs with an error naming the op and what was expected', () => {
     tf.tidy(() => {
       expect(() => runFusedKernel('FinmmGelu', [tf.tensor1d([1, 2], 'int32')], 1)).toThrow(/cannot compute FinmmGelu as input #0.*expected to be a float tensor but is a int32 tensor/);
@@ -143,6 +177,9 @@ describe('fused native kernels (packages/core/native)', () => {
       const x = tf.ones([2, 4]);
       expect(() => runFusedKernel('FinmmLayerNorm', [x, tf.ones([3]), tf.ones([4]), tf.scalar(1e-5)], 3)).toThrow(/FinmmLayerNorm: .*gamma and beta the size of its last axis/);
       expect(() => runFusedKernel('FinmmLayerNormGrad', [x, x, tf.ones([3]), tf.ones([2]), tf.ones([4])], 3)).toThrow(/mean and rstd hold one value per row/);
+      const seed = tf.tensor1d([1, 2], 'int32');
+      expect(() => runFusedKernel('FinmmDropout', [x, seed, tf.scalar(1)], 1)).toThrow(/FinmmDropout: rate must be one float in \[0, 1\)/);
+      expect(() => runFusedKernel('FinmmDropout', [x, tf.tensor1d([1, 2, 3], 'int32'), tf.scalar(0.1)], 1)).toThrow(/FinmmDropout: seed must be two int32 values/);
     });
   });
 

@@ -200,8 +200,28 @@ export function randomUniform(shape: number[]): tf.Tensor {
   return nativeOps()?.randomUniform(shape, seed) ?? tf.randomUniform(shape, 0, 1, 'float32', seed ?? undefined);
 }
 
+/** The seed of one fused dropout mask: the trainer's seeded stream when set, else a fresh random one. */
+function fusedDropoutSeed(): tf.Tensor1D {
+  const seed = nextDropoutSeed() ?? Math.floor(Math.random() * 0x7fffffff);
+  return tf.tensor1d([seed, 0x5eed], 'int32');
+}
+
+// finmm's FinmmDropout: the mask is hashed from (seed, element index), so the gradient is the same op, with the same
+// seed, on dy; one pass each way and no mask tensor kept.
+const fusedDropout = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, seed, rate, save] = args as [tf.Tensor, tf.Tensor1D, tf.Scalar, tf.GradSaveFunc];
+  save([seed, rate]);
+  return {
+    value: runFusedKernel('FinmmDropout', [x, seed, rate], 1)[0] as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [runFusedKernel('FinmmDropout', [dy, ...saved], 1)[0] as tf.Tensor, tf.zerosLike(seed), tf.zerosLike(rate)],
+  };
+}) as (x: tf.Tensor, seed: tf.Tensor1D, rate: tf.Scalar) => tf.Tensor;
+
 /** A dropout mask of `shape`: 0 with probability `rate`, else 1 / (1 - rate). */
 export function dropoutMask(shape: number[], rate: number): tf.Tensor {
+  if (hasFusedKernel('FinmmDropout')) {
+    return tf.tidy(() => runFusedKernel('FinmmDropout', [tf.ones(shape), fusedDropoutSeed(), tf.scalar(rate)], 1)[0] as tf.Tensor);
+  }
   const keep = 1 - rate;
   // floor(u + keep) is 1 with probability keep.
   return tf.tidy(() => tf.mul(tf.floor(tf.add(randomUniform(shape), keep)), 1 / keep));
@@ -210,5 +230,6 @@ export function dropoutMask(shape: number[], rate: number): tf.Tensor {
 /** Inverted dropout: zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate). */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
   if (!training || rate === 0) return x;
+  if (hasFusedKernel('FinmmDropout')) return fusedDropout(x, fusedDropoutSeed(), tf.scalar(rate)) as T;
   return tf.mul(x, dropoutMask(x.shape, rate)) as T;
 }

@@ -1,4 +1,4 @@
-// `npm run bench:backend [-- --only tensorflow,wasm,cpu,pytorch] [-- --repeats N]`: how fast finmm computes on each
+// `npm run bench:backend [-- --only tensorflow,wasm,cpu,pytorch] [-- --repeats N] [-- --threads N]`: how fast finmm computes on each
 // TensorFlow.js backend, and against PyTorch.
 //   (a) a 1024x1024 float32 matMul (2 warm-ups, median of the repeats, result read back) on native TensorFlow,
 //       wasm and pure-JS cpu;
@@ -7,7 +7,8 @@
 //   (c) the same step in PyTorch (transformers' BertModel, torch.optim.Adam) through tools/python/bench_transformer.py.
 // Each backend runs in its own child process (FINMM_BACKEND set), so no backend's memory or threads disturb another.
 // The native and PyTorch steps are interleaved (one native step, one PyTorch step, ...) after both have warmed up,
-// so that on a shared machine both see the same load. Results go to runs/bench/backend-<timestamp>.json.
+// so that on a shared machine both see the same load. `--threads N` gives native TensorFlow (TF_NUM_INTRAOP_THREADS)
+// and PyTorch (torch.set_num_threads) N threads each; by default both use every CPU. Results go to runs/bench/backend-<timestamp>.json.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -124,6 +125,9 @@ function workerArgs(backend: BackendName, repeats: number | null, serve: boolean
   return args;
 }
 
+/** `--threads N` for the Python script when the parent was given one (it set TF_NUM_INTRAOP_THREADS). */
+const threadArgs = (): string[] => (process.env['TF_NUM_INTRAOP_THREADS'] ? ['--threads', process.env['TF_NUM_INTRAOP_THREADS']] : []);
+
 const childEnv = (backend: BackendName): NodeJS.ProcessEnv => ({ ...process.env, FINMM_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: '2' });
 
 function failedResult(backend: BackendName, why: string): BackendResult {
@@ -191,7 +195,7 @@ class LineChild {
 async function interleaved(python: string, repeats: number): Promise<{ native: BackendResult; pytorch: Outcome }> {
   const native = new LineChild(spawn(process.execPath, workerArgs('tensorflow', null, true), { cwd: repoRoot, env: childEnv('tensorflow') }));
   const torch = new LineChild(
-    spawn(python, [PY_SCRIPT, ...shapeArgs(DEFAULT_STEP), '--warmup', String(PLAN.tensorflow.warmup), '--serve'], { cwd: repoRoot }),
+    spawn(python, [PY_SCRIPT, ...shapeArgs(DEFAULT_STEP), ...threadArgs(), '--warmup', String(PLAN.tensorflow.warmup), '--serve'], { cwd: repoRoot }),
   );
   const timer = setTimeout(() => {
     native.child.kill();
@@ -264,6 +268,9 @@ function parseArgs(argv: string[]): Args {
   }
   const repeats = value('--repeats');
   if (repeats !== undefined && !(Number(repeats) >= 1)) throw new Error(`--repeats ${repeats}: expected a positive number`);
+  const threads = value('--threads');
+  if (threads !== undefined && !(Number.isInteger(Number(threads)) && Number(threads) >= 1)) throw new Error(`--threads ${threads}: expected a positive integer`);
+  if (threads !== undefined) process.env['TF_NUM_INTRAOP_THREADS'] = threads; // inherited by the backend processes
   return {
     worker: (workerName as BackendName | undefined) ?? null,
     serve: argv.includes('--serve'),
@@ -300,7 +307,7 @@ async function main(): Promise<void> {
   }
   if (python !== null && pytorch === undefined) {
     // PyTorch alone (the native backend was not asked for).
-    const child = spawnSync(python, [PY_SCRIPT, ...shapeArgs(DEFAULT_STEP), '--repeats', String(args.repeats ?? PLAN.tensorflow.repeats)], {
+    const child = spawnSync(python, [PY_SCRIPT, ...shapeArgs(DEFAULT_STEP), ...threadArgs(), '--repeats', String(args.repeats ?? PLAN.tensorflow.repeats)], {
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: PLAN.tensorflow.killMs,

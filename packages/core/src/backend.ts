@@ -76,7 +76,8 @@ function describe(name: BackendName, forced: boolean, fallbackReasons: string[])
     const native = tf.backend() as unknown as NativeBackend;
     tensorflowVersion = native.binding.TF_Version;
     gpu = native.isUsingGpuDevice;
-    threads = os.availableParallelism();
+    const intraOp = Number(process.env['TF_NUM_INTRAOP_THREADS']);
+    threads = Number.isInteger(intraOp) && intraOp > 0 ? intraOp : os.availableParallelism(); // TensorFlow reads the variable
   } else if (name === 'cpu') {
     threads = 1;
   }

@@ -36,6 +36,22 @@ const fileData = z.strictObject({
 
 const component = z.looseObject({ type: z.string() });
 
+const modelSection = z.strictObject({
+  encoder: component.default({ type: 'tabular/mlp' }),
+  fusion: component.default({ type: 'fusion/gated' }),
+  head: component.default({ type: 'head/linear' }),
+});
+
+/** One kind of ensemble member: a model (default the config's `model`), trainer fields merged over `trainer`, a batch size. */
+const memberKind = z.strictObject({
+  /** A short name for logs and the model directory. */
+  name: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  model: modelSection.optional(),
+  /** Trainer fields replacing the config's own (shallow merge; a null field is left out). */
+  trainer: z.record(z.string(), z.unknown()).optional(),
+  batchSize: z.number().int().positive().optional(),
+});
+
 /** Schema of the credit config. */
 export const creditConfigSchema = z.strictObject({
   /** Run name (the run directory is runs/credit/<timestamp>-<name>). */
@@ -59,10 +75,17 @@ export const creditConfigSchema = z.strictObject({
     minCount: z.number().int().min(1).default(1),
   }).prefault({}),
   batchSize: z.number().int().positive().default(64),
-  model: z.strictObject({
-    encoder: component.default({ type: 'tabular/mlp' }),
-    fusion: component.default({ type: 'fusion/gated' }),
-    head: component.default({ type: 'head/linear' }),
+  model: modelSection.prefault({}),
+  /**
+   * An ensemble inside every fit (default: one model). Each member kind (default: one, the config's own model)
+   * trains `size` members with seeds fitSeed + 1000 * memberIndex (member 0 keeps the fit's seed), each with its own
+   * early stopping on the same validation rows; P(positive) is the sigmoid of the members' mean logit, which chooses
+   * the threshold too. `bootstrap` trains each member on a bootstrap resample of the training rows (bagging).
+   */
+  ensemble: z.strictObject({
+    size: z.number().int().min(1).default(1),
+    bootstrap: z.boolean().default(false),
+    members: z.array(memberKind).default([]),
   }).prefault({}),
   /** The trainer's config (epochs, optimizer, schedule, earlyStopping...; a null field is left out); seed, runDir and progress are set per fit. */
   trainer: z.record(z.string(), z.unknown()).default({}),
@@ -88,6 +111,9 @@ export function parseCreditConfig(raw: unknown, source: string): CreditConfig {
   }
   const config = parsed.data;
   config.trainer = appTrainerSection(config.trainer, source);
+  config.ensemble.members.forEach((member, i) => {
+    if (member.trainer !== undefined) member.trainer = appTrainerSection({ ...config.trainer, ...member.trainer }, `${source}: ensemble.members[${i}]`);
+  });
   if (config.data.source === 'file' && config.costMatrix === undefined) {
     throw new Error(`${source}: config field "costMatrix": give the misclassification costs [[0, c(neg->pos)], [c(pos->neg), 0]] for your data`);
   }

@@ -14,7 +14,7 @@ import {
 } from '@finmm/finance-tasks';
 import { loadCreditData } from './data.js';
 import { creditSource } from './fit.js';
-import { loadCreditModel } from './model-dir.js';
+import { creditModels, disposeCreditModel, loadCreditModel } from './model-dir.js';
 import { scoreRows } from './scoring.js';
 
 /** The splits `evaluate --split` accepts. */
@@ -42,7 +42,7 @@ export async function evaluateCredit(options: EvaluateCommandOptions, print: (li
     if (JSON.stringify(data.spec) !== JSON.stringify(info.features) || data.labels.length !== info.data.rows) {
       throw new Error(`evaluate ${options.model}: the data now gives different features or rows than at training time`);
     }
-    const scores = await scoreRows(loaded.model, creditSource(data, loaded.preprocessing), rows, info.posWeight);
+    const scores = await scoreRows(creditModels(loaded), creditSource(data, loaded.preprocessing), rows, info.posWeight);
     const y = rows.map((r) => data.labels[r] as number);
     const report = binaryReport({
       yTrue: y,
@@ -69,6 +69,6 @@ export async function evaluateCredit(options: EvaluateCommandOptions, print: (li
     print(`credit: report in ${run.path}`);
     return { runDir: run.path, report };
   } finally {
-    loaded.model.dispose();
+    disposeCreditModel(loaded);
   }
 }

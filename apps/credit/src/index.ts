@@ -6,7 +6,8 @@ export { creditConfigSchema, loadCreditConfig, parseCreditConfig, type CreditCon
 export { loadCreditData, type CreditData } from './data.js';
 export { evaluateCredit, EVALUATE_SPLITS, type EvaluateOutcome } from './evaluate.js';
 export { CREDIT_TASK, LABEL_COLUMN, recordValues, type FeatureSpec } from './features.js';
-export { loadCreditModel, saveCreditModel, CREDIT_INFO_FILE, type CreditModel, type CreditModelInfo } from './model-dir.js';
+export { creditModels, disposeCreditModel, loadCreditModel, saveCreditModel, CREDIT_INFO_FILE, type CreditMember, type CreditModel, type CreditModelInfo } from './model-dir.js';
 export { predictCredit, predictValues, type PredictionLine, type PredictOutcome } from './predict.js';
-export { attributeContributions, topReasons, type Reason } from './reasons.js';
+export { attributeContributions, topReasons, type ExplainedMember, type Reason } from './reasons.js';
+export { combineLogits, positiveProbability, scoreRows } from './scoring.js';
 export { trainCredit, trainCommandLine, type TrainOutcome } from './train.js';

@@ -9,7 +9,7 @@ import { readInputRecords, type PredictCommandOptions, roundProbability, type Pr
 export type { PredictOutcome } from '@finmm/finance-tasks';
 import { writeFileAtomic } from '@finmm/core';
 import { recordValues, type RecordValues } from './features.js';
-import { loadCreditModel, readCreditInfo, type CreditModel } from './model-dir.js';
+import { creditModels, disposeCreditModel, loadCreditModel, readCreditInfo, type CreditModel } from './model-dir.js';
 import { attributeContributions, topReasons, type Reason } from './reasons.js';
 import { positiveProbability } from './scoring.js';
 
@@ -44,8 +44,8 @@ export async function predictValues(loaded: CreditModel, records: readonly Recor
     const chunk = records.slice(start, start + BATCH);
     const batch = await collate(loaded, chunk);
     try {
-      const p = positiveProbability(loaded.model, batch, info.posWeight);
-      const { attributes, contributions } = attributeContributions(loaded.model, batch, info);
+      const p = positiveProbability(creditModels(loaded), batch, info.posWeight);
+      const { attributes, contributions } = attributeContributions(loaded.members, batch, info);
       const reasons = topReasons(attributes, contributions, chunk.map((r) => r.values), info.explain.top);
       chunk.forEach((r, i) => {
         const pPos = p[i] as number;
@@ -94,6 +94,6 @@ export async function predictCredit(options: PredictCommandOptions, print: (line
     print(`credit: ${items.length} records from ${options.input}: ${good.length} predicted, ${errors} with errors -> ${options.output}`);
     return { records: items.length, predicted: good.length, errors };
   } finally {
-    loaded.model.dispose();
+    disposeCreditModel(loaded);
   }
 }

@@ -14,20 +14,46 @@ export interface Reason {
   contribution: number;
 }
 
-/** Per-attribute contributions (log-odds of the positive class, relative to the training-mean baseline) for a batch. */
-export function attributeContributions(model: Model, batch: Batch, info: CreditModelInfo): { attributes: string[]; contributions: number[][]; logit: Float32Array; baselineLogit: Float32Array } {
-  const baseline = tf.tensor(info.explain.baseline.values, info.explain.baseline.shape);
+/** A member to explain: its network and its explanation baseline (the mean embedding of its training rows). */
+export interface ExplainedMember {
+  model: Model;
+  baseline: { shape: number[]; values: number[] };
+}
+
+function memberContributions(member: ExplainedMember, batch: Batch, info: CreditModelInfo): { contributions: number[][]; logit: Float32Array; baselineLogit: Float32Array } {
+  const baseline = tf.tensor(member.baseline.values, member.baseline.shape);
   try {
-    const attr = integratedGradients(model, batch, { task: CREDIT_TASK, modality: 'tabular', baseline, steps: info.explain.steps });
+    const attr = integratedGradients(member.model, batch, { task: CREDIT_TASK, modality: 'tabular', baseline, steps: info.explain.steps });
     try {
       const contributions = tabularFeatureAttributions(attr.values, { numeric: info.features.numeric.length, categorical: info.features.categorical.length });
-      return { attributes: [...info.features.numeric, ...info.features.categorical], contributions, logit: attr.output, baselineLogit: attr.baselineOutput };
+      return { contributions, logit: attr.output, baselineLogit: attr.baselineOutput };
     } finally {
       attr.values.dispose();
     }
   } finally {
     baseline.dispose();
   }
+}
+
+/**
+ * Per-attribute contributions (log-odds of the positive class, relative to the training-mean baseline) for a batch.
+ * Given one model, `info.explain.baseline` is its baseline; given an ensemble's members, each member is explained
+ * from its own baseline and contributions, logits and baseline logits are averaged over the members (the model's
+ * logit is the members' mean), so the contributions still add up to logit - baselineLogit.
+ */
+export function attributeContributions(
+  models: Model | readonly ExplainedMember[],
+  batch: Batch,
+  info: CreditModelInfo,
+): { attributes: string[]; contributions: number[][]; logit: Float32Array; baselineLogit: Float32Array } {
+  const members: readonly ExplainedMember[] = Array.isArray(models) ? (models as readonly ExplainedMember[]) : [{ model: models as Model, baseline: info.explain.baseline }];
+  if (members.length === 0) throw new Error('attributeContributions: no model given');
+  const parts = members.map((m) => memberContributions(m, batch, info));
+  const k = parts.length;
+  const first = parts[0] as (typeof parts)[number];
+  const contributions = first.contributions.map((row, b) => row.map((_, f) => parts.reduce((a, p) => a + (p.contributions[b]?.[f] as number), 0) / k));
+  const average = (pick: (p: (typeof parts)[number]) => Float32Array): Float32Array => first.logit.map((_, b) => parts.reduce((a, p) => a + (pick(p)[b] as number), 0) / k);
+  return { attributes: [...info.features.numeric, ...info.features.categorical], contributions, logit: average((p) => p.logit), baselineLogit: average((p) => p.baselineLogit) };
 }
 
 /** The top reasons of each sample: attributes with a positive contribution, largest first, at most `top`. */

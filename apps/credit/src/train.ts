@@ -16,7 +16,7 @@ import {
 } from '@finmm/finance-tasks';
 import { loadCreditConfig, type CreditConfig } from './config.js';
 import { loadCreditData, type CreditData } from './data.js';
-import { creditSource, trainFit, type TrainedFit } from './fit.js';
+import { creditSource, disposeFit, fitModels, memberPlans, trainFit, type TrainedFit } from './fit.js';
 import { saveCreditModel, type CreditModelInfo } from './model-dir.js';
 import { planFits, type FitPlan } from './plan.js';
 import { scoreRows } from './scoring.js';
@@ -52,7 +52,7 @@ function modelInfo(config: CreditConfig, data: CreditData, plan: FitPlan, fit: T
     posWeight: fit.posWeight,
     thresholds: { cost: fit.threshold, bayes: fit.bayes },
     costMatrix: { classes: [...data.costMatrix.classes], cost: data.costMatrix.cost.map((r) => [...r]) },
-    explain: { baseline: fit.baseline, steps: config.explain.steps, top: config.explain.top },
+    explain: { baseline: (fit.members[0] as TrainedFit['members'][number]).baseline, steps: config.explain.steps, top: config.explain.top },
     data: { config: config.data.source === 'file' ? { ...config.data, path: path.resolve(config.data.path) } : config.data, files, rows: data.labels.length },
     split: { fold: plan.fold, seed: plan.seed, train: fit.rows.train, valid: fit.rows.valid, test: plan.testRows, refit: config.refit },
     training: { epochs: fit.epochs, stopReason: fit.stopReason, seconds: fit.seconds },
@@ -60,7 +60,7 @@ function modelInfo(config: CreditConfig, data: CreditData, plan: FitPlan, fit: T
 }
 
 async function evaluateFit(data: CreditData, plan: FitPlan, fit: TrainedFit, dir: RunDir): Promise<FitRow> {
-  const scores = await scoreRows(fit.model, creditSource(data, fit.preprocessing), plan.testRows, fit.posWeight);
+  const scores = await scoreRows(fitModels(fit), creditSource(data, fit.preprocessing), plan.testRows, fit.posWeight);
   const y = plan.testRows.map((r) => data.labels[r] as number);
   const report = binaryReport({
     yTrue: y,
@@ -114,8 +114,16 @@ export async function trainCredit(options: TrainCommandOptions, print: (line: st
   const plans = planFits(data, config);
   run.writeJson('seeds.json', {
     seeds: config.seeds,
-    note: 'each fit uses its seed for the inner validation split, the initial weights (model seed) and the batch order (trainer seed)',
-    fits: plans.map((p) => ({ fit: p.name, fold: p.fold, seed: p.seed, splitSeed: p.seed, modelSeed: p.seed, trainerSeed: p.seed })),
+    note: 'each fit uses its seed for the inner validation split; each ensemble member m uses seed + 1000 m for its initial weights (model seed), batch order (trainer seed) and bootstrap resample (member 0 keeps the fit seed)',
+    fits: plans.map((p) => ({
+      fit: p.name,
+      fold: p.fold,
+      seed: p.seed,
+      splitSeed: p.seed,
+      modelSeed: p.seed,
+      trainerSeed: p.seed,
+      ...(memberPlans(config, p.seed).length > 1 ? { members: memberPlans(config, p.seed).map((m) => ({ member: m.index, kind: m.kind, modelSeed: m.seed, trainerSeed: m.seed, bootstrap: m.bootstrap })) } : {}),
+    })),
   });
   const progress = createRunProgress(plans.length, 'credit', config.progress);
   const rows: FitRow[] = [];
@@ -126,7 +134,8 @@ export async function trainCredit(options: TrainCommandOptions, print: (line: st
       const fit = await trainFit(config, data, plan, dir);
       try {
         const modelDir = dir.file('model');
-        await saveCreditModel(modelDir, fit.model, fit.preprocessing, modelInfo(config, data, plan, fit, files));
+        const members = fit.members.map((m) => ({ model: m.model, kind: m.plan.kind, seed: m.plan.seed, epochs: m.epochs, baseline: m.baseline }));
+        await saveCreditModel(modelDir, members, fit.preprocessing, modelInfo(config, data, plan, fit, files));
         models.push(modelDir);
         if (plan.testRows.length > 0) {
           const row = await evaluateFit(data, plan, fit, dir);
@@ -136,7 +145,7 @@ export async function trainCredit(options: TrainCommandOptions, print: (line: st
           progress.tick(`${plan.name}: trained on ${fit.rows.train.length} rows (${fit.epochs} epochs, ${fit.seconds.toFixed(1)} s)`);
         }
       } finally {
-        fit.model.dispose();
+        disposeFit(fit);
       }
     }
   } finally {

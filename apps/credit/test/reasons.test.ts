@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attributeContributions, loadCreditModel, predictValues, recordValues, trainCredit, type CreditModel } from '../src/index.js';
+import { attributeContributions, disposeCreditModel, loadCreditModel, predictValues, recordValues, trainCredit, type CreditModel } from '../src/index.js';
 import { disposeBatch, tabularCollator, type CellValue } from '@finmm/data';
 import { lines, syntheticRows, tempDir, writeConfig, writeCsv } from './helpers.js';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   loaded = await loadCreditModel(outcome.models[0] as string);
 }, 120_000);
 afterAll(() => {
-  loaded?.model.dispose();
+  if (loaded !== undefined) disposeCreditModel(loaded);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -68,7 +68,7 @@ describe('reason codes', () => {
     const collated = await tabularCollator({ numeric, categorical, preprocessing: loaded.preprocessing }).collate({ values, rows: rows.map((_, i) => i) });
     const batch = { size: rows.length, inputs: { tabular: collated.input }, present: { tabular: collated.present }, labels: {} };
     try {
-      const { attributes, contributions, logit, baselineLogit } = attributeContributions(loaded.model, batch, loaded.info);
+      const { attributes, contributions, logit, baselineLogit } = attributeContributions(loaded.members, batch, loaded.info);
       expect(attributes).toEqual(['signal', 'noise', 'segment', 'colour']);
       contributions.forEach((row, b) => {
         const total = row.reduce((a, c) => a + c, 0);

@@ -1,6 +1,7 @@
-// Tensor functions the transformer is built from: linear layers, LayerNorm and GELU with hand-written gradients
-// (fewer ops per training step than autodiff gives), native TensorFlow kernels where the backend has them, and
-// dropout whose random numbers come from native TensorFlow.
+// Tensor functions the transformer is built from: linear layers, LayerNorm, GELU and dropout with hand-written
+// gradients (fewer ops per training step than autodiff gives). On the native CPU backend, finmm's fused kernels
+// (@finmm/core's native-kernels: one pass each for GELU, LayerNorm, dropout and their gradients) when built, else
+// native TensorFlow kernels; tfjs ops on other backends.
 import * as tf from '@tensorflow/tfjs';
 import { hasFusedKernel, nextDropoutSeed, runFusedKernel } from '@finmm/core';
 import type { Activation } from './config.js';

@@ -13,4 +13,4 @@ export * from './tokenizers/index.js';
 export * from './light/index.js';
 export * from './pretraining/index.js';
 import { registerLightTextEncoders } from './light/registration.js';
-registerLightTextEncoders(); // text/embedding-bag and text/cnn
+registerLightTextEncoders(); // text/embedding-bag, text/cnn and text/tfidf

@@ -1,8 +1,9 @@
 // The text collator of sentiment batches: each branch's ids padded to the longest sentence of the batch (not to a
-// fixed length, so short batches run the transformer on short sequences).
+// fixed length, so short batches run the transformer on short sequences), and the sparse TF-IDF rows likewise.
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type TextInput } from '@finmm/core';
 import { padSequences, type Collator } from '@finmm/data';
+import type { SparseRow } from '@finmm/encoders-text';
 import type { EncodedText, SentimentFeaturizer } from './text-features.js';
 
 /** The table column the collator reads. */
@@ -19,6 +20,29 @@ export interface DualTextInput extends TextInput {
   ngramMask: tf.Tensor2D;
 }
 
+/**
+ * A text input with the TF-IDF branch's sparse rows next to the token branches' ids: what `text/tfidf-plus` encodes.
+ * The extra tensors are flat fields, so that every batch disposer frees them.
+ */
+export interface TfidfTextInput extends TextInput {
+  /** Columns of each sentence's non-zero TF-IDF features `[B, T3]` (int32). */
+  tfidfIds: tf.Tensor2D;
+  /** Their values, 0 for padding `[B, T3]`. */
+  tfidfValues: tf.Tensor2D;
+}
+
+/** Sparse rows as padded columns (int32) and values (float32, 0 for padding) `[B, T]`, T the longest row (at least 1). */
+export function paddedSparse(rows: readonly SparseRow[]): { ids: tf.Tensor2D; values: tf.Tensor2D } {
+  const longest = Math.max(1, ...rows.map((r) => r.indices.length));
+  const ids = new Int32Array(rows.length * longest);
+  const values = new Float32Array(rows.length * longest);
+  rows.forEach((r, b) => {
+    ids.set(r.indices, b * longest);
+    values.set(r.values, b * longest);
+  });
+  return { ids: tf.tensor2d(ids, [rows.length, longest], 'int32'), values: tf.tensor2d(values, [rows.length, longest], 'float32') }; // [B, T], [B, T]
+}
+
 /** Padded int32 ids and float32 mask `[B, T]`, T the longest sequence (at least 1). */
 function padded(seqs: ReadonlyArray<readonly number[]>, padId: number): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
   const longest = Math.max(1, ...seqs.map((s) => s.length));
@@ -29,8 +53,21 @@ function padded(seqs: ReadonlyArray<readonly number[]>, padId: number): { ids: t
   };
 }
 
-/** The text input of encoded sentences (a DualTextInput when the model has both branches). */
-export function textInput(featurizer: SentimentFeaturizer, encoded: readonly EncodedText[]): TextInput | DualTextInput {
+const NO_ROW: SparseRow = { indices: [], values: [] };
+
+/**
+ * The text input of encoded sentences: a DualTextInput when the model has both token branches; with the TF-IDF
+ * branch, a TfidfTextInput (or, for the TF-IDF branch alone, its sparse rows as `ids` = columns, `attentionMask` = values).
+ */
+export function textInput(featurizer: SentimentFeaturizer, encoded: readonly EncodedText[]): TextInput | DualTextInput | TfidfTextInput {
+  const sparse = featurizer.tfidf === null ? null : paddedSparse(encoded.map((e) => e.tfidf ?? NO_ROW));
+  if (sparse !== null && !featurizer.tokens) return { ids: sparse.ids, attentionMask: sparse.values };
+  const tokens = tokenInput(featurizer, encoded);
+  return sparse === null ? tokens : { ...tokens, tfidfIds: sparse.ids, tfidfValues: sparse.values };
+}
+
+/** The token branches' input of encoded sentences (a DualTextInput when the model has both). */
+function tokenInput(featurizer: SentimentFeaturizer, encoded: readonly EncodedText[]): TextInput | DualTextInput {
   const primary = padded(encoded.map((e) => e.ids), featurizer.padId);
   if (!featurizer.dual) return { ids: primary.ids, attentionMask: primary.mask };
   const ngram = padded(encoded.map((e) => e.ngramIds ?? []), featurizer.ngram?.padId ?? 0);
@@ -56,7 +93,7 @@ export function sentimentCollator(featurizer: SentimentFeaturizer, dropout: Ngra
   const drop = (e: EncodedText): EncodedText => {
     if (rng === null || featurizer.ngram === null) return e;
     const rate = (dropout as NgramDropout).rate;
-    return featurizer.dual ? { ids: e.ids, ngramIds: dropIds(e.ngramIds ?? [], rate, rng) } : { ids: dropIds(e.ids, rate, rng) };
+    return featurizer.dual ? { ...e, ngramIds: dropIds(e.ngramIds ?? [], rate, rng) } : { ...e, ids: dropIds(e.ids, rate, rng) };
   };
   return {
     modality: 'text',

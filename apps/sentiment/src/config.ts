@@ -1,5 +1,5 @@
-// The sentiment app's config file: data source and split, seeds, the two text branches (hashed n-gram embedding
-// bag, transformer), how they are combined, loss, batch sizes and the trainer. Read with
+// The sentiment app's config file: data source and split, seeds, the text branches (TF-IDF linear layer, hashed
+// n-gram embedding bag, transformer), how they are combined, loss, batch sizes and the trainer. Read with
 // `loadSentimentConfig(file, sets)`; every error names the file and the field.
 import { appTrainerSection, configIssueMessage, applyOverrides, readConfigFile, type ConfigObject } from '@finmm/finance-tasks';
 import { z } from 'zod';
@@ -85,6 +85,30 @@ const transformerBranch = z.strictObject({
   maxLength: count.default(128),
 });
 
+/** One TF-IDF analyzer: n-gram lengths min..max, kept when at least minDf training sentences hold it. */
+const tfidfAnalyzer = (min: number, max: number, minDf: number) =>
+  z
+    .strictObject({ min: count.default(min), max: count.default(max), minDf: count.default(minDf) })
+    .refine((c) => c.min <= c.max, { message: 'min must not exceed max', path: ['min'] })
+    .nullable()
+    .default({ min, max, minDf });
+
+/** The TF-IDF ("wide") branch: scikit-learn-style TF-IDF fitted on the training sentences, then a linear layer. */
+const tfidfBranch = z.strictObject({
+  /** Word n-grams (tokens of 2+ word characters, as scikit-learn); null for none. */
+  words: tfidfAnalyzer(1, 2, 1),
+  /** Character n-grams inside words padded with spaces (scikit-learn's char_wb); null for none. */
+  chars: tfidfAnalyzer(2, 5, 2),
+  /** tf = 1 + ln(count). */
+  sublinearTf: z.boolean().default(true),
+  /** Width of the linear layer's output (the branch's embedding). */
+  dim: count.default(32),
+  /** Dropout on each sentence's non-zero TF-IDF features in training. */
+  featureDropout: rate.default(0),
+  /** Standard deviation of the linear layer's initial weights. */
+  initStd: z.number().positive().default(0.1),
+});
+
 const component = z.looseObject({ type: z.string() });
 
 /** Schema of the sentiment config. */
@@ -96,6 +120,8 @@ export const sentimentConfigSchema = z.strictObject({
   seeds: z.array(z.number().int()).min(1).default([1]),
   model: z
     .strictObject({
+      /** The TF-IDF linear ("wide") branch; null leaves it out. */
+      tfidf: tfidfBranch.nullable().default(null),
       /** The n-gram branch; null leaves it out. */
       ngram: ngramBranch.nullable().default(null),
       /** The transformer branch; null leaves it out. */
@@ -138,8 +164,11 @@ export function parseSentimentConfig(raw: unknown, source: string): SentimentCon
   const parsed = sentimentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new Error(configIssueMessage(parsed.error, source));
   const config = parsed.data;
-  if (config.model.ngram === null && config.model.transformer === null) {
-    throw new Error(`${source}: config field "model": give at least one branch, "model.ngram" or "model.transformer"`);
+  if (config.model.ngram === null && config.model.transformer === null && config.model.tfidf === null) {
+    throw new Error(`${source}: config field "model": give at least one branch, "model.tfidf", "model.ngram" or "model.transformer"`);
+  }
+  if (config.model.tfidf !== null && config.model.tfidf.words === null && config.model.tfidf.chars === null) {
+    throw new Error(`${source}: config field "model.tfidf": give "words" or "chars" (or both), or set model.tfidf=null`);
   }
   if (config.data.source === 'file' && config.data.classes !== undefined && new Set(config.data.classes).size !== config.data.classes.length) {
     throw new Error(`${source}: config field "data.classes": a class is listed twice`);

@@ -7,9 +7,11 @@ export { classCounts, loadSentimentData, SPLIT_NAMES, type SentimentData, type S
 export { QUICK_CONFIG, runSentimentDemo, type SentimentDemoResult } from './demo.js';
 export { evaluateSentiment, EVALUATE_SPLITS, type EvaluateOutcome } from './evaluate.js';
 export { DualTextEncoder, DUAL_TEXT_TYPE, dualTextRegistration, type DualTextOptions } from './model/dual-encoder.js';
+export { isTfidfTextInput, TfidfPlusEncoder, TFIDF_PLUS_TYPE, tfidfPlusRegistration } from './model/tfidf-plus.js';
+export type { TfidfTextInput } from './collator.js';
 export { SentimentModel, textParameterGroups } from './model/sentiment-model.js';
-export { buildSentimentModel, prepareText, SENTIMENT_TASK, sentimentModelConfig, type PreparedText } from './model/build.js';
-export { loadSentimentModel, readSentimentInfo, saveSentimentModel, SENTIMENT_INFO_FILE, type LoadedSentimentModel, type SentimentModelInfo } from './model-dir.js';
+export { buildSentimentModel, prepareText, SENTIMENT_TASK, sentimentModelConfig, tfidfSpec, type PreparedText } from './model/build.js';
+export { loadSentimentModel, readSentimentInfo, saveSentimentModel, SENTIMENT_INFO_FILE, TFIDF_FILE, type LoadedSentimentModel, type SentimentModelInfo } from './model-dir.js';
 export { predictSentiment, predictTexts, recordText, type PredictionLine, type PredictOutcome } from './predict.js';
 export { loadPretrainConfig, pretrainSentiment, type PretrainConfig, type PretrainOutcome } from './pretrain.js';
 export { sentimentReport, sentimentReportMarkdown, type SentimentReport } from './report.js';

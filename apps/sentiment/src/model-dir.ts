@@ -1,9 +1,10 @@
-// A sentiment model directory: the fused model (config.json, model.safetensors), tokenizer.json, and
-// sentiment.json: classes, what each text branch reads, the data and split rows it was trained on (for
+// A sentiment model directory: the fused model (config.json, model.safetensors), tokenizer.json (unless the model
+// has only the TF-IDF branch), tfidf.json (the fitted TF-IDF vectoriser, with the TF-IDF branch), and sentiment.json: classes, what each text branch reads, the data and split rows it was trained on (for
 // `evaluate`), the seed, class weights and how training went.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, MODEL_CONFIG_FILE } from '@finmm/core';
+import { TfidfVectorizer, tfidfSpecSchema } from '@finmm/encoders-text';
 import { loadModel, saveModel } from '@finmm/fusion';
 import { z } from 'zod';
 import { sentimentConfigSchema } from './config.js';
@@ -13,6 +14,8 @@ import { SentimentFeaturizer } from './text-features.js';
 
 /** File of the sentiment-specific facts in a model directory. */
 export const SENTIMENT_INFO_FILE = 'sentiment.json';
+/** File of the fitted TF-IDF vectoriser in a model directory. */
+export const TFIDF_FILE = 'tfidf.json';
 
 const rows = z.array(z.number().int().min(0));
 const metrics = z.object({ accuracy: z.number().nullable(), macroF1: z.number().nullable() });
@@ -32,6 +35,8 @@ export const sentimentInfoSchema = z.object({
       })
       .nullable(),
     transformer: z.object({ maxLength: z.number().int().positive() }).nullable(),
+    /** The TF-IDF branch's features (the vocabularies are in tfidf.json); absent in models from before the branch. */
+    tfidf: tfidfSpecSchema.nullable().default(null),
     /** The record field predict reads the text from. */
     field: z.string(),
     /** The record field predict echoes as `id`, or null. */
@@ -69,9 +74,28 @@ export interface LoadedSentimentModel {
   info: SentimentModelInfo;
 }
 
-/** Saves model, tokenizer and sentiment.json as one model directory (atomically). */
-export async function saveSentimentModel(dir: string, model: SentimentModel, tokenizerJson: string, info: SentimentModelInfo): Promise<void> {
-  await saveModel(model.fused, dir, { tokenizer: tokenizerJson, files: { [SENTIMENT_INFO_FILE]: `${JSON.stringify(info, null, 1)}\n` } });
+/** Saves model, tokenizer (when the model has one), TF-IDF vectoriser (when it has one) and sentiment.json as one model directory (atomically). */
+export async function saveSentimentModel(dir: string, model: SentimentModel, texts: { tokenizerJson: string | null; tfidfJson: string | null }, info: SentimentModelInfo): Promise<void> {
+  const files: Record<string, string> = { [SENTIMENT_INFO_FILE]: `${JSON.stringify(info, null, 1)}\n` };
+  if (texts.tfidfJson !== null) files[TFIDF_FILE] = texts.tfidfJson;
+  await saveModel(model.fused, dir, { ...(texts.tokenizerJson === null ? {} : { tokenizer: texts.tokenizerJson }), files });
+}
+
+/** The model directory's fitted TF-IDF vectoriser from its files, or null when the model has no TF-IDF branch. */
+function readTfidf(dir: string, info: SentimentModelInfo, files: Record<string, Uint8Array>): TfidfVectorizer | null {
+  if (info.text.tfidf === null) return null;
+  const bytes = files[TFIDF_FILE];
+  const file = path.join(dir, TFIDF_FILE);
+  if (bytes === undefined) throw new Error(`${dir} has a TF-IDF branch but no ${TFIDF_FILE}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const tfidf = TfidfVectorizer.fromJson(raw, file);
+  if (JSON.stringify(tfidf.spec) !== JSON.stringify(info.text.tfidf)) throw new Error(`${file}: its features differ from the "text.tfidf" of ${SENTIMENT_INFO_FILE}`);
+  return tfidf;
 }
 
 /** Reads and validates a model directory's sentiment.json without loading the model (no TensorFlow needed). */
@@ -101,14 +125,16 @@ export async function loadSentimentModel(dir: string): Promise<LoadedSentimentMo
   await initBackend();
   const loaded = await loadModel(dir);
   try {
-    if (loaded.tokenizer === null) throw new Error(`${dir} has no tokenizer.json`);
-    let tokenizer: unknown;
+    const needsTokenizer = info.text.ngram !== null || info.text.transformer !== null;
+    if (loaded.tokenizer === null && needsTokenizer) throw new Error(`${dir} has no tokenizer.json`);
+    let tokenizer: unknown = null;
     try {
-      tokenizer = JSON.parse(loaded.tokenizer);
+      if (loaded.tokenizer !== null) tokenizer = JSON.parse(loaded.tokenizer);
     } catch (error) {
       throw new Error(`${dir}/tokenizer.json: not valid JSON: ${(error as Error).message}`, { cause: error });
     }
-    const featurizer = new SentimentFeaturizer(tokenizer, { ngram: info.text.ngram, transformer: info.text.transformer }, path.join(dir, 'tokenizer.json'));
+    const spec = { ngram: info.text.ngram, transformer: info.text.transformer, tfidf: info.text.tfidf };
+    const featurizer = new SentimentFeaturizer(tokenizer, spec, path.join(dir, 'tokenizer.json'), readTfidf(dir, info, loaded.files));
     return { dir, model: new SentimentModel(loaded.model, info.pretrained !== null), featurizer, info };
   } catch (error) {
     loaded.model.dispose();

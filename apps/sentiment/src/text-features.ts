@@ -1,6 +1,7 @@
-// Turns sentences into the token ids of the model's branches: WordPiece ids (with [CLS]/[SEP]) for the
-// transformer, and WordPiece ids plus hashed word n-grams for the embedding bag; both from one tokenizer.json.
-import { bertWords, fnv1a32, HashedNgramTokenizer, HfTokenizer, trainWordPiece, type TokenizerJson } from '@finmm/encoders-text';
+// Turns sentences into the inputs of the model's branches: WordPiece ids (with [CLS]/[SEP]) for the
+// transformer, WordPiece ids plus hashed word n-grams for the embedding bag (both from one tokenizer.json), and
+// the sparse TF-IDF row for the linear branch (from the vectoriser fitted on the training sentences).
+import { bertWords, fnv1a32, HashedNgramTokenizer, HfTokenizer, trainWordPiece, type SparseRow, type TfidfSpec, type TfidfVectorizer, type TokenizerJson } from '@finmm/encoders-text';
 
 /** fastText's subword features: character n-grams of each word, with `<` and `>` marking its start and end. */
 export interface CharNgramSpec {
@@ -29,6 +30,8 @@ export interface TextFeatureSpec {
   ngram: NgramSpec | null;
   /** The transformer's ids: [CLS] pieces [SEP], at most maxLength. */
   transformer: { maxLength: number } | null;
+  /** The TF-IDF branch's features (the fitted vocabularies and idf are in the model directory's tfidf.json); none when absent. */
+  tfidf?: TfidfSpec | null;
 }
 
 /** The ids of one sentence for each branch the model has. */
@@ -37,6 +40,8 @@ export interface EncodedText {
   ids: number[];
   /** The n-gram ids when the model has both branches. */
   ngramIds?: number[];
+  /** The TF-IDF row when the model has the TF-IDF branch. */
+  tfidf?: SparseRow;
 }
 
 /**
@@ -65,7 +70,8 @@ export function trainSentimentTokenizer(texts: readonly string[], options: { voc
 
 /**
  * Encodes sentences for the configured branches from one tokenizer.json (trained on the training sentences, or
- * the pretrained transformer's). The n-gram ids are offset past the tokenizer's vocabulary (see HashedNgramTokenizer).
+ * the pretrained transformer's; none is needed for the TF-IDF branch alone) and the fitted TF-IDF vectoriser.
+ * The n-gram ids are offset past the tokenizer's vocabulary (see HashedNgramTokenizer).
  */
 export class SentimentFeaturizer {
   readonly ngram: HashedNgramTokenizer | null;
@@ -78,8 +84,12 @@ export class SentimentFeaturizer {
     readonly spec: TextFeatureSpec,
     /** Names the tokenizer in errors. */
     source = 'tokenizer.json',
+    /** The TF-IDF vectoriser (fitted on the training sentences) when `spec.tfidf` is set. */
+    readonly tfidf: TfidfVectorizer | null = null,
   ) {
-    if (spec.ngram === null && spec.transformer === null) throw new Error('SentimentFeaturizer: the model has no text branch');
+    const wide = spec.tfidf ?? null;
+    if (spec.ngram === null && spec.transformer === null && wide === null) throw new Error('SentimentFeaturizer: the model has no text branch');
+    if ((wide === null) !== (tfidf === null)) throw new Error(`SentimentFeaturizer: ${wide === null ? 'a TF-IDF vectoriser was given but the model has no TF-IDF branch' : 'the model has a TF-IDF branch but no fitted vectoriser was given (tfidf.json)'}`);
     this.transformer = spec.transformer === null ? null : HfTokenizer.fromJson(tokenizerJson, { maxLength: spec.transformer.maxLength }, source);
     if (spec.ngram === null) {
       this.ngram = null;
@@ -102,20 +112,36 @@ export class SentimentFeaturizer {
     return ids;
   }
 
-  /** The pad id of the primary ids (transformer's, or the n-gram branch's when alone). */
+  /** The pad id of the primary ids (transformer's, or the n-gram branch's when alone; 0 for the TF-IDF branch alone). */
   get padId(): number {
-    return (this.transformer ?? (this.ngram as HashedNgramTokenizer)).padId;
+    return (this.transformer ?? this.ngram)?.padId ?? 0;
   }
 
-  /** Whether the model has both branches (the n-gram ids then travel as `ngramIds`). */
+  /** Whether the model has both token branches (the n-gram ids then travel as `ngramIds`). */
   get dual(): boolean {
     return this.ngram !== null && this.transformer !== null;
   }
 
-  /** The ids of one sentence; an empty or non-string text is an error. */
+  /** Whether the model has a token branch (n-gram or transformer) besides the TF-IDF one. */
+  get tokens(): boolean {
+    return this.ngram !== null || this.transformer !== null;
+  }
+
+  /** The number of TF-IDF features (0 without the TF-IDF branch). */
+  get tfidfSize(): number {
+    return this.tfidf?.size ?? 0;
+  }
+
+  /** The ids (and TF-IDF row) of one sentence; an empty or non-string text is an error. */
   encode(text: string): EncodedText {
     if (typeof text !== 'string' || text.trim() === '') throw new Error('the text is empty');
-    if (this.transformer === null) return { ids: this.ngramIds(text) };
+    const tokens = this.tokenIds(text);
+    return this.tfidf === null ? tokens : { ...tokens, tfidf: this.tfidf.transform(text) };
+  }
+
+  /** The token branches' ids of a text (`ids: []` without a token branch). */
+  private tokenIds(text: string): EncodedText {
+    if (this.transformer === null) return { ids: this.ngram === null ? [] : this.ngramIds(text) };
     const ids = this.transformer.encode(text);
     return this.ngram === null ? { ids } : { ids, ngramIds: this.ngramIds(text) };
   }

@@ -50,7 +50,7 @@ function modelInfo(config: SentimentConfig, data: SentimentData, seed: number, f
     kind: 'finmm/sentiment-model',
     version: 1,
     classes: [...data.classes],
-    text: { ...fit.prepared.spec, field: data.textField, idField: data.idField },
+    text: { ...fit.prepared.spec, tfidf: fit.prepared.spec.tfidf ?? null, field: data.textField, idField: data.idField },
     data: { config: recordedData(config), files, rows: data.texts.length },
     split: { train: data.split.train, validation: data.split.validation, test: data.split.test },
     seed,
@@ -123,7 +123,7 @@ export async function trainSentiment(options: TrainCommandOptions, print: (line:
       const fit = await trainFit(config, data, seed, dir, progress);
       try {
         const modelDir = dir.file('model');
-        await saveSentimentModel(modelDir, fit.model, fit.prepared.tokenizerJson, modelInfo(config, data, seed, fit, files));
+        await saveSentimentModel(modelDir, fit.model, fit.prepared, modelInfo(config, data, seed, fit, files));
         if (!config.keepTrainerFiles) removeTrainerWeights(dir);
         const row = await evaluateFit(config, data, seed, fit, dir, modelDir);
         rows.push(row);
@@ -152,15 +152,21 @@ export async function trainSentiment(options: TrainCommandOptions, print: (line:
   return { runDir: run.path, summary, models: rows.map((r) => r.model) };
 }
 
-/** One line naming the model's branches. */
+/** One line naming the model's branches (the TF-IDF branch in brackets before the token branches when both are on). */
 export function describeModel(config: SentimentConfig): string {
-  const { ngram, transformer, combine } = config.model;
+  const { ngram, transformer, combine, tfidf } = config.model;
   const parts: string[] = [];
+  const grams = (a: { min: number; max: number } | null, what: string): string[] => (a === null ? [] : [`${what} ${a.min}-${a.max}-grams`]);
+  const tfidfPart =
+    tfidf === null ? null : `linear layer (dim ${tfidf.dim}) over TF-IDF of ${[...grams(tfidf.words, 'word'), ...grams(tfidf.chars, 'character')].join(' + ')}`;
   if (ngram !== null) {
     const words = ngram.n >= 2 ? ` + hashed word ${ngram.n === 2 ? 'bigrams' : `2-${ngram.n}-grams`}` : '';
     const chars = ngram.chars === null ? '' : ` + hashed character ${ngram.chars.min}-${ngram.chars.max}-grams`;
     parts.push(`embedding bag of WordPiece pieces${words}${chars} (dim ${ngram.dim})`);
   }
   if (transformer !== null) parts.push(transformer.pretrained === null ? 'transformer from scratch' : `MLM-pretrained transformer (${transformer.pretrained})`);
-  return parts.length === 2 ? `${parts.join(' + ')}, ${combine}` : (parts[0] as string);
+  const tokens = parts.length === 2 ? `${parts.join(' + ')}, ${combine}` : (parts[0] ?? null);
+  if (tfidfPart === null) return tokens as string;
+  if (tokens === null) return tfidfPart;
+  return `[${tfidfPart}]; [${tokens}]; the TF-IDF branch concatenated with the rest`;
 }

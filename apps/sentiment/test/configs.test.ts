@@ -14,7 +14,17 @@ const file = (name: string): string => path.join(configsDir, name);
 
 describe('shipped sentiment configs', () => {
   it('cover the default model, the ablations, the quick demo and MLM pretraining', () => {
-    expect(configs).toEqual(['phrasebank-ngram.yaml', 'phrasebank-quick.yaml', 'phrasebank-transformer.yaml', 'phrasebank.yaml', 'pretrain-mlm.yaml']);
+    expect(configs).toEqual(['phrasebank-ngram.yaml', 'phrasebank-quick.yaml', 'phrasebank-tfidf-ngram.yaml', 'phrasebank-tfidf.yaml', 'phrasebank-transformer.yaml', 'phrasebank.yaml', 'pretrain-mlm.yaml']);
+  });
+
+  it('give the TF-IDF ablations the branch with the features of the Python baseline', () => {
+    const alone = loadSentimentConfig(file('phrasebank-tfidf.yaml')).config.model;
+    expect([alone.ngram, alone.transformer]).toEqual([null, null]);
+    const withNgram = loadSentimentConfig(file('phrasebank-tfidf-ngram.yaml')).config.model;
+    expect(withNgram.ngram).not.toBeNull();
+    for (const model of [alone, withNgram]) {
+      expect(model.tfidf).toMatchObject({ words: { min: 1, max: 2, minDf: 1 }, chars: { min: 2, max: 5, minDf: 2 }, sublinearTf: true });
+    }
   });
 
   it.each(trainConfigs)('%s is a valid training config whose first line runs it', (name) => {
@@ -60,7 +70,9 @@ describe('config errors', () => {
   });
 
   it('name the field of cross-field and trainer mistakes', () => {
-    expect(() => loadSentimentConfig(quick, ['model.ngram=null', 'model.transformer=null'])).toThrow(/config field "model": give at least one branch/);
+    expect(() => loadSentimentConfig(quick, ['model.ngram=null', 'model.transformer=null', 'model.tfidf=null'])).toThrow(/config field "model": give at least one branch/);
+    expect(() => loadSentimentConfig(quick, ['model.tfidf.words=null', 'model.tfidf.chars=null'])).toThrow(/config field "model\.tfidf": give "words" or "chars"/);
+    expect(() => loadSentimentConfig(quick, ['model.tfidf.chars.min=6'])).toThrow(/config field "model\.tfidf\.chars\.min": min must not exceed max/);
     expect(() => loadSentimentConfig(quick, ['trainer.seed=3'])).toThrow(/config field "trainer\.seed": set by the app per fit/);
     expect(() => loadSentimentConfig(quick, ['trainer.earlyStopping.patience=0'])).toThrow(/trainer config field "earlyStopping\.patience"/);
     expect(() => loadSentimentConfig(quick, ['data={source: file, path: x.csv, classes: [a, a]}'])).toThrow(/config field "data\.classes": a class is listed twice/);

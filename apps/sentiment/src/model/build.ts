@@ -1,23 +1,27 @@
 // Builds a sentiment model from the app config: the tokenizer (the pretrained transformer's, or WordPiece trained
-// on the training sentences only), the fused-model config of the chosen branches, and the pretrained weights.
+// on the training sentences only), the TF-IDF vectoriser (fitted on the training sentences only), the fused-model
+// config of the chosen branches, and the pretrained weights.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadModelDir, type JsonValue } from '@finmm/core';
-import { EMBEDDING_BAG_TYPE, loadHfWeights, parseHfConfig, TRANSFORMER_TYPE, type HfLoadReport } from '@finmm/encoders-text';
+import { EMBEDDING_BAG_TYPE, loadHfWeights, parseHfConfig, TfidfVectorizer, TFIDF_ENCODER_TYPE, TRANSFORMER_TYPE, type HfLoadReport, type TfidfBlockSpec, type TfidfSpec } from '@finmm/encoders-text';
 import { buildModel } from '@finmm/fusion';
 import type { SentimentConfig, SentimentModelConfig } from '../config.js';
 import { SentimentFeaturizer, trainSentimentTokenizer, type TextFeatureSpec } from '../text-features.js';
 import { DUAL_TEXT_TYPE } from './dual-encoder.js';
+import { TFIDF_PLUS_TYPE } from './tfidf-plus.js';
 import { SentimentModel, transformerOf } from './sentiment-model.js';
 import '../register.js';
 
 /** The task name of every sentiment model. */
 export const SENTIMENT_TASK = 'sentiment';
 
-/** The text side of a model: its tokenizer, what each branch reads, and the pretrained checkpoint if any. */
+/** The text side of a model: its tokenizer, TF-IDF vectoriser, what each branch reads, and the pretrained checkpoint if any. */
 export interface PreparedText {
-  /** tokenizer.json text (saved in the model directory). */
-  tokenizerJson: string;
+  /** tokenizer.json text (saved in the model directory); null for the TF-IDF branch alone, which needs none. */
+  tokenizerJson: string | null;
+  /** tfidf.json text, the fitted vectoriser (saved in the model directory); null without the TF-IDF branch. */
+  tfidfJson: string | null;
   spec: TextFeatureSpec;
   featurizer: SentimentFeaturizer;
   /** The pretrained transformer's directory and config.json, or null. */
@@ -33,11 +37,20 @@ function readJsonFile(file: string, what: string): unknown {
   }
 }
 
+/** The TF-IDF features of a model config's `tfidf` branch (scikit-learn's defaults otherwise: smoothed idf, L2 rows, lowercase). */
+export function tfidfSpec(branch: NonNullable<SentimentModelConfig['tfidf']>): TfidfSpec {
+  const blocks: TfidfBlockSpec[] = [];
+  if (branch.words !== null) blocks.push({ analyzer: 'word', ...branch.words });
+  if (branch.chars !== null) blocks.push({ analyzer: 'char_wb', ...branch.chars });
+  return { blocks, sublinearTf: branch.sublinearTf, smoothIdf: true, l2: true, lowercase: true };
+}
+
 /** The feature spec of a model config. */
 export function featureSpec(model: SentimentModelConfig): TextFeatureSpec {
   return {
     ngram: model.ngram === null ? null : { n: model.ngram.n, buckets: model.ngram.buckets, maxLength: model.ngram.maxLength, chars: model.ngram.chars },
     transformer: model.transformer === null ? null : { maxLength: model.transformer.maxLength },
+    tfidf: model.tfidf === null ? null : tfidfSpec(model.tfidf),
   };
 }
 
@@ -50,10 +63,18 @@ export function checkPretrainedDir(model: SentimentModelConfig): void {
   if (!existsSync(path.join(path.resolve(dir), 'model.safetensors'))) throw new Error(`config field "model.transformer.pretrained": ${path.resolve(dir)} has no model.safetensors`);
 }
 
-/** Reads the pretrained transformer's tokenizer and config, or trains a WordPiece tokenizer on `trainTexts`. */
+/**
+ * Reads the pretrained transformer's tokenizer and config, or trains a WordPiece tokenizer on `trainTexts` (when a
+ * token branch needs one), and fits the TF-IDF vectoriser on `trainTexts` (when the model has the TF-IDF branch).
+ */
 export function prepareText(model: SentimentModelConfig, trainTexts: readonly string[]): PreparedText {
   const spec = featureSpec(model);
   const dir = model.transformer?.pretrained ?? null;
+  const tfidf = spec.tfidf === null ? null : TfidfVectorizer.fit(trainTexts, spec.tfidf);
+  const tfidfJson = tfidf === null ? null : JSON.stringify(tfidf.toJson());
+  if (model.ngram === null && model.transformer === null) {
+    return { tokenizerJson: null, tfidfJson, spec, featurizer: new SentimentFeaturizer(null, spec, 'no tokenizer', tfidf), pretrained: null };
+  }
   let tokenizer: unknown;
   let pretrained: PreparedText['pretrained'] = null;
   if (dir !== null) {
@@ -70,7 +91,8 @@ export function prepareText(model: SentimentModelConfig, trainTexts: readonly st
     tokenizer = trainSentimentTokenizer(trainTexts, model.tokenizer);
   }
   const tokenizerJson = JSON.stringify(tokenizer);
-  return { tokenizerJson, spec, featurizer: new SentimentFeaturizer(tokenizer, spec, dir === null ? 'trained tokenizer' : path.join(dir, 'tokenizer.json')), pretrained };
+  const featurizer = new SentimentFeaturizer(tokenizer, spec, dir === null ? 'trained tokenizer' : path.join(dir, 'tokenizer.json'), tfidf);
+  return { tokenizerJson, tfidfJson, spec, featurizer, pretrained };
 }
 
 function transformerConfig(model: SentimentModelConfig, prepared: PreparedText): Record<string, JsonValue> {
@@ -84,10 +106,18 @@ function transformerConfig(model: SentimentModelConfig, prepared: PreparedText):
   return { type: TRANSFORMER_TYPE, ...branch.architecture, pooling: branch.pooling };
 }
 
-/** The text encoder config of the configured branches. */
+/** The text encoder config of the configured branches: the token branches' (if any), with the TF-IDF branch next to them. */
 export function textEncoderConfig(model: SentimentModelConfig, prepared: PreparedText): Record<string, JsonValue> {
+  const tfidf = model.tfidf === null ? null : { type: TFIDF_ENCODER_TYPE, dim: model.tfidf.dim, featureDropout: model.tfidf.featureDropout, initStd: model.tfidf.initStd };
+  const deep = tokenEncoderConfig(model, prepared);
+  if (tfidf === null) return deep as Record<string, JsonValue>;
+  return deep === null ? tfidf : { type: TFIDF_PLUS_TYPE, tfidf, deep };
+}
+
+/** The encoder config of the token branches (n-gram bag, transformer, or both), or null for none. */
+function tokenEncoderConfig(model: SentimentModelConfig, prepared: PreparedText): Record<string, JsonValue> | null {
   const ngram = model.ngram === null ? null : { type: EMBEDDING_BAG_TYPE, dim: model.ngram.dim, dropout: model.ngram.dropout };
-  if (model.transformer === null) return ngram as Record<string, JsonValue>;
+  if (model.transformer === null) return ngram;
   const transformer = transformerConfig(model, prepared);
   if (ngram === null) return transformer;
   return { type: DUAL_TEXT_TYPE, ngram, transformer, combine: model.combine, dim: model.combineDim };
@@ -118,6 +148,7 @@ export async function buildSentimentModel(
   const context: Record<string, JsonValue> = {};
   if (featurizer.transformer !== null) context['vocabSize'] = featurizer.transformer.vocabSize;
   if (featurizer.ngram !== null) context[featurizer.transformer === null ? 'vocabSize' : 'ngramVocabSize'] = featurizer.ngramVocabSize;
+  if (featurizer.tfidf !== null) context[featurizer.tokens ? 'tfidfVocabSize' : 'vocabSize'] = featurizer.tfidfSize;
   const fused = buildModel(sentimentModelConfig(config, prepared, classes, seed, classWeights), { encoders: { text: context } });
   try {
     let loadReport: HfLoadReport | null = null;

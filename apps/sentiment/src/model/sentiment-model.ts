@@ -3,9 +3,10 @@
 // n-gram bag, the fusion and the head.
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, Encoder, ForwardOptions, JsonValue, Model, ModelOutputs, ParameterGroup, TaskSpec } from '@finmm/core';
-import { EmbeddingBagEncoder, TransformerEncoder } from '@finmm/encoders-text';
+import { EmbeddingBagEncoder, TfidfEncoder, TransformerEncoder } from '@finmm/encoders-text';
 import type { FusedModel } from '@finmm/fusion';
 import { DualTextEncoder } from './dual-encoder.js';
+import { TfidfPlusEncoder } from './tfidf-plus.js';
 
 /** Groups of one encoder from its layer groups bottom to top: `<prefix>.embeddings`, `<prefix>.layer.<i>`; unlisted variables join the top group. */
 function layeredGroups(prefix: string, encoder: Pick<Encoder, 'layerGroups' | 'variables'>, pretrained: boolean): ParameterGroup[] {
@@ -23,8 +24,10 @@ function flatGroup(name: string, variables: tf.Variable[]): ParameterGroup[] {
   return variables.length === 0 ? [] : [{ name, variables, depth: 0, maxDepth: 0, pretrained: false }];
 }
 
-/** The parameter groups of the text encoder, named by branch: `text.ngram`, `text.transformer.*`, `text.combine`. */
+/** The parameter groups of the text encoder, named by branch: `text.tfidf`, `text.ngram`, `text.transformer.*`, `text.combine`. */
 export function textParameterGroups(encoder: Encoder, pretrainedTransformer: boolean): ParameterGroup[] {
+  if (encoder instanceof TfidfPlusEncoder) return [...flatGroup('text.tfidf', encoder.tfidf.variables()), ...textParameterGroups(encoder.deep, pretrainedTransformer)];
+  if (encoder instanceof TfidfEncoder) return flatGroup('text.tfidf', encoder.variables());
   if (encoder instanceof DualTextEncoder) {
     return [
       ...flatGroup('text.ngram', encoder.ngram.variables()),
@@ -39,7 +42,8 @@ export function textParameterGroups(encoder: Encoder, pretrainedTransformer: boo
 
 /** The transformer inside a model's text encoder, or null. */
 export function transformerOf(model: FusedModel): TransformerEncoder | null {
-  const encoder = model.encoders.get('text');
+  const outer = model.encoders.get('text');
+  const encoder = outer instanceof TfidfPlusEncoder ? outer.deep : outer;
   if (encoder instanceof TransformerEncoder) return encoder;
   if (encoder instanceof DualTextEncoder) return encoder.transformer;
   return null;

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { installNativeMatMul } from './native-matmul.js';
 
 /** The backends finmm can run on, best first. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -55,6 +56,7 @@ async function loadNative(): Promise<void> {
   // tfjs-node-gpu registers the 'tensorflow' backend on the same tfjs-core instance as '@tensorflow/tfjs'.
   require('@tensorflow/tfjs-node-gpu');
   if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' failed to initialise");
+  installNativeMatMul();
 }
 
 async function loadWasm(): Promise<void> {

@@ -3,6 +3,7 @@ export * from './contracts.js';
 export * from './registry.js';
 export * from './backend.js';
 export * from './native-kernels.js';
+export { installNativeMatMul, nativeMatMulInstalled } from './native-matmul.js';
 export * from './data-dir.js';
 export { runDoctor, type DoctorReport } from './cli/doctor.js';
 export * from './rng.js';

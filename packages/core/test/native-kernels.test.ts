@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernelsStatus, hasFusedKernel, runDoctor, runFusedKernel, setFusedKernelsEnabled } from '../src/index.js';
+import { fusedKernelsStatus, hasFusedKernel, nativeMatMulInstalled, runDoctor, runFusedKernel, setFusedKernelsEnabled } from '../src/index.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -190,6 +190,35 @@ describe('fused native kernels (packages/core/native)', () => {
     expect(hasFusedKernel('FinmmGelu')).toBe(false);
     expect(fusedKernelsStatus().reason).toMatch(/disabled/);
     expect(() => tf.tidy(() => runFusedKernel('FinmmGelu', [tf.ones([2])], 1))).toThrow(/fused kernel FinmmGelu is not available: disabled/);
+  });
+
+  it('tf.matMul on the native backend (MatMul for batches of one) equals BatchMatMulV2, values and gradients, and frees its temporaries', () => {
+    const be = tf.backend() as unknown as { executeSingleOutput(n: string, a: object[], i: tf.Tensor[]): tf.Tensor; binding: Record<string, number> };
+    const viaBatchMatMul = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor =>
+      be.executeSingleOutput('BatchMatMulV2', [
+        { name: 'T', type: be.binding['TF_ATTR_TYPE']!, value: be.binding['TF_FLOAT']! },
+        { name: 'adj_x', type: be.binding['TF_ATTR_BOOL']!, value: ta },
+        { name: 'adj_y', type: be.binding['TF_ATTR_BOOL']!, value: tb },
+      ], [a, b]);
+    expect(nativeMatMulInstalled()).toBe(true);
+    tf.tidy(() => {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = tf.randomNormal(ta ? [7, 5] : [5, 7], 0, 1, 'float32', 1);
+        const b = tf.randomNormal(tb ? [3, 7] : [7, 3], 0, 1, 'float32', 2);
+        const ours = tf.matMul(a, b, ta, tb);
+        expect(ours.shape).toEqual([5, 3]);
+        expect(tf.max(tf.abs(tf.sub(ours, tf.squeeze(viaBatchMatMul(tf.expandDims(a), tf.expandDims(b), ta, tb), [0])))).dataSync()[0]).toBe(0);
+      }
+      const batched = tf.matMul(tf.ones([4, 2, 3]), tf.ones([4, 3, 2])); // a real batch: tfjs-node's own kernel
+      expect(Array.from(batched.dataSync())).toEqual(new Array(16).fill(3));
+      const [ga] = tf.grads((x: tf.Tensor) => tf.sum(tf.matMul(x, tf.ones([3, 2]))))([tf.ones([2, 3])]);
+      expect(Array.from(ga!.dataSync())).toEqual(new Array(6).fill(2));
+    });
+    const before = tf.memory().numTensors;
+    const a = tf.ones([64, 32]);
+    for (let i = 0; i < 5; i++) tf.matMul(a, a, false, true).dispose();
+    a.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('keeps no tensors behind', () => {

@@ -7,7 +7,7 @@
 //   (c) the same step in PyTorch (transformers' BertModel, torch.optim.Adam) through tools/python/bench_transformer.py.
 // Each backend runs in its own child process (FINMM_BACKEND set), so no backend's memory or threads disturb another.
 // The native and PyTorch steps are interleaved (one native step, one PyTorch step, ...) after both have warmed up,
-// so that on a shared machine both see the same load. `--threads N` gives native TensorFlow (TF_NUM_INTRAOP_THREADS)
+// so that on a shared machine both see the same load (PyTorch starts after the native matMul is timed). `--threads N` gives native TensorFlow (TF_NUM_INTRAOP_THREADS)
 // and PyTorch (torch.set_num_threads) N threads each; by default both use every CPU. Results go to runs/bench/backend-<timestamp>.json.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -178,9 +178,9 @@ class LineChild {
     return value;
   }
 
-  /** Reads lines until one equals `mark`; false if the output ended first. */
+  /** Reads lines until one starts with `mark`; false if the output ended first. */
   async waitFor(mark: string): Promise<boolean> {
-    for (let line = await this.next(); line !== null; line = await this.next()) if (line === mark) return true;
+    for (let line = await this.next(); line !== null; line = await this.next()) if (line.startsWith(mark)) return true;
     return false;
   }
 
@@ -194,6 +194,8 @@ class LineChild {
 /** The native backend and PyTorch, one step each in turn, after both have warmed up. */
 async function interleaved(python: string, repeats: number): Promise<{ native: BackendResult; pytorch: Outcome }> {
   const native = new LineChild(spawn(process.execPath, workerArgs('tensorflow', null, true), { cwd: repoRoot, env: childEnv('tensorflow') }));
+  // The native worker times its matMul first; PyTorch starts (and warms up) only after that, so it does not compete.
+  await native.waitFor(MATMUL_MARK);
   const torch = new LineChild(
     spawn(python, [PY_SCRIPT, ...shapeArgs(DEFAULT_STEP), ...threadArgs(), '--warmup', String(PLAN.tensorflow.warmup), '--serve'], { cwd: repoRoot }),
   );

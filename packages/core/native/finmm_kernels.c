@@ -424,6 +424,24 @@ static TF_Tensor* output_like(TF_OpKernelContext* ctx, int index, const TF_Tenso
   return out;
 }
 
+/** Reads the inputs in order as float32 tensors; 0 (and the op failed, inputs freed) when one is missing or not. */
+static int float_inputs(TF_OpKernelContext* ctx, TF_Tensor** in, int count, TF_Status* status, const char* op) {
+  for (int i = 0; i < count; ++i) {
+    in[i] = float_input(ctx, i, status, op);
+    if (in[i] == NULL) {
+      for (int k = 0; k < i; ++k) TF_DeleteTensor(in[k]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/** Deletes the non-NULL tensors of `t` (the C API hands out a new TF_Tensor per input and output). */
+static void delete_tensors(TF_Tensor** t, int count) {
+  for (int i = 0; i < count; ++i)
+    if (t[i] != NULL) TF_DeleteTensor(t[i]);
+}
+
 static void gelu_compute(void* kernel, TF_OpKernelContext* ctx) {
   (void)kernel;
   TF_Status* status = TF_NewStatus();
@@ -443,49 +461,43 @@ static void gelu_compute(void* kernel, TF_OpKernelContext* ctx) {
 static void gelu_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   (void)kernel;
   TF_Status* status = TF_NewStatus();
-  TF_Tensor* dy = float_input(ctx, 0, status, "FinmmGeluGrad: dy must be float32");
-  TF_Tensor* x = dy == NULL ? NULL : float_input(ctx, 1, status, "FinmmGeluGrad: x must be float32");
-  if (x != NULL) {
-    if (TF_TensorElementCount(x) != TF_TensorElementCount(dy)) {
+  TF_Tensor* in[2] = {NULL, NULL}; // dy, x
+  if (float_inputs(ctx, in, 2, status, "FinmmGeluGrad: dy and x must be float32")) {
+    if (TF_TensorElementCount(in[1]) != TF_TensorElementCount(in[0])) {
       fail(ctx, status, "FinmmGeluGrad: dy and x must have the same number of elements");
     } else {
-      TF_Tensor* dx = output_like(ctx, 0, x, status);
+      TF_Tensor* dx = output_like(ctx, 0, in[1], status);
       if (dx != NULL) {
-        const GeluArgs args = {(const float*)TF_TensorData(x), (const float*)TF_TensorData(dy), (float*)TF_TensorData(dx)};
-        parallel_elementwise(gelu_grad_chunk, &args, TF_TensorElementCount(x));
+        const GeluArgs args = {(const float*)TF_TensorData(in[1]), (const float*)TF_TensorData(in[0]), (float*)TF_TensorData(dx)};
+        parallel_elementwise(gelu_grad_chunk, &args, TF_TensorElementCount(in[1]));
         TF_DeleteTensor(dx);
       }
     }
-    TF_DeleteTensor(x);
+    delete_tensors(in, 2);
   }
-  if (dy != NULL) TF_DeleteTensor(dy);
   TF_DeleteStatus(status);
 }
 
 static void adamw_compute(void* kernel, TF_OpKernelContext* ctx) {
   (void)kernel;
-  static const char* const names[5] = {"FinmmAdamW: param must be float32", "FinmmAdamW: m must be float32",
-                                       "FinmmAdamW: v must be float32", "FinmmAdamW: grad must be float32",
-                                       "FinmmAdamW: hyper must be float32"};
   TF_Status* status = TF_NewStatus();
   TF_Tensor* in[5] = {NULL, NULL, NULL, NULL, NULL};
   TF_Tensor* out[3] = {NULL, NULL, NULL};
-  int ok = 1;
-  for (int i = 0; i < 5 && ok; ++i) ok = (in[i] = float_input(ctx, i, status, names[i])) != NULL;
-  if (ok) {
+  if (float_inputs(ctx, in, 5, status, "FinmmAdamW: param, m, v, grad and hyper must be float32")) {
     const int64_t n = TF_TensorElementCount(in[0]);
-    for (int i = 1; i < 4 && ok; ++i) {
+    int valid = 1;
+    for (int i = 1; i < 4 && valid; ++i) {
       if (TF_TensorElementCount(in[i]) != n) {
         fail(ctx, status, "FinmmAdamW: param, m, v and grad must have the same number of elements");
-        ok = 0;
+        valid = 0;
       }
     }
-    if (ok && TF_TensorElementCount(in[4]) != 8) {
+    if (valid && TF_TensorElementCount(in[4]) != 8) {
       fail(ctx, status, "FinmmAdamW: hyper must hold 8 floats (beta1, 1-beta1, beta2, 1-beta2, eps, step, bc2, decay)");
-      ok = 0;
+      valid = 0;
     }
-    for (int o = 0; o < 3 && ok; ++o) ok = (out[o] = output_like(ctx, o, in[0], status)) != NULL;
-    if (ok) {
+    for (int o = 0; o < 3 && valid; ++o) valid = (out[o] = output_like(ctx, o, in[0], status)) != NULL;
+    if (valid) {
       AdamWArgs args;
       memcpy(&args.hyper, TF_TensorData(in[4]), sizeof args.hyper);
       args.p = (const float*)TF_TensorData(in[0]);
@@ -497,24 +509,10 @@ static void adamw_compute(void* kernel, TF_OpKernelContext* ctx) {
       args.v_out = (float*)TF_TensorData(out[2]);
       parallel_elementwise(adamw_chunk, &args, n);
     }
+    delete_tensors(in, 5);
   }
-  for (int o = 0; o < 3; ++o)
-    if (out[o] != NULL) TF_DeleteTensor(out[o]);
-  for (int i = 0; i < 5; ++i)
-    if (in[i] != NULL) TF_DeleteTensor(in[i]);
+  delete_tensors(out, 3);
   TF_DeleteStatus(status);
-}
-
-/** Reads the inputs in order as float32 tensors; 0 (and the op failed, inputs freed) when one is missing or not. */
-static int float_inputs(TF_OpKernelContext* ctx, TF_Tensor** in, int count, TF_Status* status, const char* op) {
-  for (int i = 0; i < count; ++i) {
-    in[i] = float_input(ctx, i, status, op);
-    if (in[i] == NULL) {
-      for (int k = 0; k < i; ++k) TF_DeleteTensor(in[k]);
-      return 0;
-    }
-  }
-  return 1;
 }
 
 /** Allocates a float output of the given shape. */
@@ -570,10 +568,9 @@ static void layer_norm_compute(void* kernel, TF_OpKernelContext* ctx) {
                                   (float*)TF_TensorData(out[2])};
       parallel_for(layer_norm_chunk, &args, rows, chunk_count(rows, d), 1);
     }
-    for (int i = 0; i < 4; ++i) TF_DeleteTensor(in[i]);
+    delete_tensors(in, 4);
   }
-  for (int o = 0; o < 3; ++o)
-    if (out[o] != NULL) TF_DeleteTensor(out[o]);
+  delete_tensors(out, 3);
   TF_DeleteStatus(status);
 }
 
@@ -619,10 +616,9 @@ static void layer_norm_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
         free(partials);
       }
     }
-    for (int i = 0; i < 5; ++i) TF_DeleteTensor(in[i]);
+    delete_tensors(in, 5);
   }
-  for (int o = 0; o < 3; ++o)
-    if (out[o] != NULL) TF_DeleteTensor(out[o]);
+  delete_tensors(out, 3);
   TF_DeleteStatus(status);
 }
 

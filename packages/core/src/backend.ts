@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { installNativeMatMul } from './native-matmul.js';
+import type { NodeBackend } from './node-backend.js';
 
 /** The backends finmm can run on, best first. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -26,13 +27,6 @@ export interface BackendInfo {
   fallbackReasons: string[];
 }
 
-interface NativeBinding {
-  TF_Version: string;
-}
-interface NativeBackend {
-  binding: NativeBinding;
-  isUsingGpuDevice: boolean;
-}
 
 const require = createRequire(import.meta.url);
 let active: BackendInfo | null = null;
@@ -75,7 +69,7 @@ function describe(name: BackendName, forced: boolean, fallbackReasons: string[])
   let gpu = false;
   let threads = 1;
   if (name === 'tensorflow') {
-    const native = tf.backend() as unknown as NativeBackend;
+    const native = tf.backend() as unknown as NodeBackend;
     tensorflowVersion = native.binding.TF_Version;
     gpu = native.isUsingGpuDevice;
     const intraOp = Number(process.env['TF_NUM_INTRAOP_THREADS']);

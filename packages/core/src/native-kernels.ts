@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { NodeBackend } from './node-backend.js';
 
 /** Where the built addon lives (the same relative place from src/ and dist/). */
 export const FUSED_KERNELS_PATH = fileURLToPath(new URL('../native/build/finmm_kernels.node', import.meta.url));
@@ -30,7 +31,7 @@ let enabled = process.env['FINMM_FUSED_KERNELS'] !== '0';
 
 function onCpuNativeBackend(): string | null {
   if (tf.getBackend() !== 'tensorflow') return `the active backend is '${tf.getBackend()}', not the native 'tensorflow'`;
-  if ((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true) return 'the kernels are CPU-only and the backend uses a GPU';
+  if ((tf.backend() as unknown as NodeBackend).isUsingGpuDevice === true) return 'the kernels are CPU-only and the backend uses a GPU';
   return null;
 }
 
@@ -62,17 +63,13 @@ export function hasFusedKernel(name: string): boolean {
   return addon !== null && addon.ops.includes(name) && onCpuNativeBackend() === null;
 }
 
-interface KernelBackend {
-  executeMultipleOutputs(name: string, attrs: never[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
-}
-
 /**
  * Runs fused op `name` (which must exist: check `hasFusedKernel` first) on `inputs` and returns its `numOutputs`
  * outputs. The op is recorded on no gradient tape: wrap it in tf.customGrad for a differentiable use.
  */
 export function runFusedKernel(name: string, inputs: tf.Tensor[], numOutputs: number): tf.Tensor[] {
   if (!hasFusedKernel(name)) throw new Error(`fused kernel ${name} is not available: ${fusedKernelsStatus().reason ?? 'the addon does not provide it'}`);
-  return (tf.backend() as unknown as KernelBackend).executeMultipleOutputs(name, [], inputs, numOutputs);
+  return (tf.backend() as unknown as NodeBackend).executeMultipleOutputs(name, [], inputs, numOutputs);
 }
 
 /** Turns the fused kernels on or off for this process (for side-by-side benchmarks and tests); returns the old value. */

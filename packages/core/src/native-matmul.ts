@@ -3,17 +3,8 @@
 // plain MatMul on the same [M, K] x [K, N] product. This kernel sends batch-of-one float32 products to MatMul and
 // everything else (real batches, broadcasting, other dtypes) to tfjs-node's own kernel.
 import * as tf from '@tensorflow/tfjs';
+import type { NodeBackend } from './node-backend.js';
 
-interface NativeAttr {
-  name: string;
-  type: number;
-  value: number | boolean;
-}
-
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number; TF_INT32: number };
-  executeSingleOutput(name: string, attrs: NativeAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
-}
 
 let installed = false;
 

@@ -1,7 +1,7 @@
 // The shared neural-network building blocks: variable names and seeds, dense/LayerNorm/masked mean, masked attention.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { attend, dense, InstanceCounter, keyMaskBias, layerNorm, maskedMean, ParamStore, TransformerBlock, uniqueScope } from '../src/index.js';
+import { activate, ACTIVATIONS, attend, dense, InstanceCounter, keyMaskBias, layerNorm, maskedMean, ParamStore, TransformerBlock, uniqueScope } from '../src/index.js';
 
 function values(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
@@ -21,6 +21,22 @@ describe('variable names', () => {
     expect(uniqueScope('nn-test/scope-a')).toBe('nn-test/scope-a#1/');
     expect(uniqueScope('nn-test/scope-b')).toBe('nn-test/scope-b#1/');
     expect(uniqueScope('nn-test/scope-a')).toBe('nn-test/scope-a#2/');
+  });
+});
+
+describe('activate', () => {
+  const xs = [-2, -0.5, 0, 0.5, 3];
+  const reference: Record<(typeof ACTIVATIONS)[number], (x: number) => number> = {
+    relu: (x) => Math.max(0, x),
+    tanh: Math.tanh,
+    silu: (x) => x / (1 + Math.exp(-x)),
+    gelu: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+    linear: (x) => x,
+  };
+  it.each([...ACTIVATIONS])('%s matches its formula', (name) => {
+    const y = tf.tidy(() => activate(tf.tensor1d(xs), name));
+    values(y).forEach((v, i) => expect(v).toBeCloseTo(reference[name](xs[i] as number), 5));
+    y.dispose();
   });
 });
 

@@ -4,8 +4,8 @@ import { nextDropoutSeed } from './dropout-seeds.js';
 import type { EncoderOutput } from '../contracts.js';
 import type { DenseParams, NormParams } from './params.js';
 
-/** Activations the configurable layers offer. */
-export const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'silu'] as const;
+/** Activations the configurable layers offer ('linear': none, the identity). */
+export const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'silu', 'linear'] as const;
 /** One of ACTIVATIONS. */
 export type Activation = (typeof ACTIVATIONS)[number];
 
@@ -22,9 +22,11 @@ export function dense(x: tf.Tensor, p: DenseParams): tf.Tensor {
   return tf.reshape(y, [...shape.slice(0, -1), p.kernel.shape[1]]); // [..., out]
 }
 
-/** Applies an activation elementwise (GELU in its tanh approximation). */
+/** Applies an activation elementwise (GELU in its tanh approximation; 'linear' returns `x` itself). */
 export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   switch (activation) {
+    case 'linear':
+      return x;
     case 'relu':
       return tf.relu(x);
     case 'tanh':

@@ -2,6 +2,7 @@
 // (StockNet tweets + the training sentences of PhraseBank's FinBERT split; never a validation or test sentence).
 // Writes a Hugging Face directory that `model.transformer.pretrained` points at, and a run directory with the
 // resolved config, the trainer's log and the pretraining report (tokens, time, MLM loss).
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, type JsonValue } from '@finmm/core';
 import {
@@ -15,6 +16,7 @@ import {
   type ConfigObject,
   type PretrainMlmResult,
 } from '@finmm/finance-tasks';
+import { parseHfConfig, type TransformerConfig } from '@finmm/encoders-text';
 import { z } from 'zod';
 
 const count = z.number().int().positive();
@@ -32,6 +34,13 @@ export const pretrainConfigSchema = z.strictObject({
       dataDir: z.string().optional(),
     })
     .prefault({}),
+  /**
+   * Continue pretraining this BERT directory (an earlier `pretrain` output, or a Hugging Face BERT with its
+   * tokenizer.json): its weights are the start and its tokenizer and architecture are kept; vocabSize and the
+   * architecture fields other than maxLength, where set, must equal the checkpoint's. Null: a fresh model and a
+   * WordPiece vocabulary trained on the corpus.
+   */
+  init: z.string().min(1).nullable().default(null),
   /** WordPiece vocabulary trained on the corpus (special tokens included). */
   vocabSize: count.default(12_000),
   architecture: z
@@ -78,6 +87,32 @@ export function pretrainCommandLine(configPath: string): string {
   return `node tools/run-ts.mjs apps/sentiment/src/main.ts pretrain --config ${configPath}`;
 }
 
+/** With `init`, the vocabulary and architecture fields the config sets must be the checkpoint's; errors name the field. */
+function checkAgainstCheckpoint(source: string, init: string, resolved: ConfigObject): void {
+  const file = path.join(path.resolve(init), 'config.json');
+  if (!existsSync(file)) throw new Error(`${source}: config field "init": ${file} does not exist (expected a BERT directory with config.json, model.safetensors, tokenizer.json)`);
+  let checkpoint: TransformerConfig;
+  try {
+    checkpoint = parseHfConfig(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new Error(`${source}: config field "init": ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const architecture = (resolved['architecture'] ?? {}) as ConfigObject;
+  const fields: [string, unknown, number][] = [
+    ['vocabSize', resolved['vocabSize'], checkpoint.vocabSize],
+    ['architecture.hiddenSize', architecture['hiddenSize'], checkpoint.hiddenSize],
+    ['architecture.numLayers', architecture['numLayers'], checkpoint.numLayers],
+    ['architecture.numHeads', architecture['numHeads'], checkpoint.numHeads],
+    ['architecture.intermediateSize', architecture['intermediateSize'], checkpoint.intermediateSize],
+    ['architecture.dropout', architecture['dropout'], checkpoint.hiddenDropout],
+  ];
+  for (const [field, value, expected] of fields) {
+    if (value !== undefined && value !== expected) {
+      throw new Error(`${source}: config field "${field}": ${String(value)}, but the init checkpoint ${init} has ${expected} (with init the vocabulary and architecture come from the checkpoint)`);
+    }
+  }
+}
+
 /** Reads, overrides and validates a pretraining config; errors name the file and the field. */
 export function loadPretrainConfig(file: string, sets: readonly string[] = []): { config: PretrainConfig; resolved: ConfigObject } {
   const source = sets.length === 0 ? file : `${file} (with --set ${sets.join(' ')})`;
@@ -90,6 +125,7 @@ export function loadPretrainConfig(file: string, sets: readonly string[] = []): 
     throw new Error(`${source}: config field "${at.join('.') || '(root)'}": ${issue?.message ?? 'invalid'}`);
   }
   const config = parsed.data;
+  if (config.init !== null) checkAgainstCheckpoint(source, config.init, resolved);
   if (config.maxMinutes === null && config.maxSteps === null && config.tokenBudget === null) {
     throw new Error(`${source}: config field "maxMinutes": give at least one of maxMinutes, maxSteps or tokenBudget to bound the run`);
   }
@@ -110,8 +146,9 @@ export async function pretrainSentiment(options: PretrainCommandOptions, print: 
     corpus: corpus.texts,
     corpusDescription: corpus.description as unknown as JsonValue,
     outputDir,
-    vocabSize: config.vocabSize,
-    architecture: { ...config.architecture, ...(config.architecture.intermediateSize === undefined ? {} : { intermediateSize: config.architecture.intermediateSize }) },
+    ...(config.init === null
+      ? { vocabSize: config.vocabSize, architecture: { ...config.architecture, ...(config.architecture.intermediateSize === undefined ? {} : { intermediateSize: config.architecture.intermediateSize }) } }
+      : { init: path.resolve(config.init), architecture: { maxLength: config.architecture.maxLength } }),
     batchSize: config.batchSize,
     ...(maxMinutes === null ? {} : { maxMinutes }),
     ...(maxSteps === null ? {} : { maxSteps }),
@@ -131,6 +168,7 @@ export async function pretrainSentiment(options: PretrainCommandOptions, print: 
     `Command: \`${pretrainCommandLine(options.config)}${options.set.map((s) => ` --set ${s}`).join('')}\`. Model: ${outputDir}.`,
     '',
     markdownTable(['', 'value'], [
+      ['started from', result.init === null ? 'a fresh model' : `${result.init.dir}${result.init.previous === null ? '' : ` (${result.init.previous.tokens} tokens, ${result.init.previous.steps} steps before)`}`],
       ['corpus texts (train / held out)', `${result.corpus.trainTexts} / ${result.corpus.heldOutTexts}`],
       ['steps', result.steps],
       ['tokens trained on', result.tokens],
@@ -143,6 +181,7 @@ export async function pretrainSentiment(options: PretrainCommandOptions, print: 
     ]),
     '',
   ].join('\n'));
+  if (result.init !== null) print(`sentiment: continued from ${result.init.dir}${result.init.initialisedHead.length > 0 ? ` (fresh MLM head: ${result.init.initialisedHead.join(', ')})` : ''}`);
   print(`sentiment: pretrained ${result.steps} steps on ${result.tokens} tokens in ${result.durationSeconds.toFixed(0)} s (${result.tokensPerSecond.toFixed(0)} tokens/s, ${result.stopReason}); final MLM loss ${result.finalLoss.toFixed(4)}${held === null ? '' : `, held-out ${held.before.loss.toFixed(4)} -> ${held.after.loss.toFixed(4)}`}`);
   print(`sentiment: model in ${outputDir}; run directory ${run.path}`);
   return { runDir: run.path, outputDir, result };

@@ -1,9 +1,10 @@
 // The sentiment app's shipped configs are valid and start with the command that runs them; a bad field in a
 // config fails with the file and the field named.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configHeaderProblem } from '@finmm/finance-tasks';
 import { loadPretrainConfig, loadSentimentConfig } from '../src/index.js';
 
@@ -83,5 +84,30 @@ describe('config errors', () => {
   it('accept a null trainer field as "leave it out"', () => {
     const { config } = loadSentimentConfig(quick, ['trainer.earlyStopping=null']);
     expect(config.trainer['earlyStopping']).toBeUndefined();
+  });
+});
+
+describe('pretraining config with init (continued pretraining)', () => {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'finmm-sentiment-init-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const bert = (hidden: number): Record<string, unknown> => ({
+    model_type: 'bert', vocab_size: 12000, hidden_size: hidden, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 4 * hidden,
+    hidden_act: 'gelu', max_position_embeddings: 512, type_vocab_size: 2, layer_norm_eps: 1e-12, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1, pad_token_id: 0,
+  });
+  const checkpoint = (name: string, hidden: number): string => {
+    fs.mkdirSync(path.join(dir, name), { recursive: true });
+    fs.writeFileSync(path.join(dir, name, 'config.json'), JSON.stringify(bert(hidden)));
+    return path.join(dir, name);
+  };
+
+  it('accepts the shipped config when its architecture is the checkpoint\'s', () => {
+    const same = checkpoint('same', 256);
+    expect(loadPretrainConfig(file('pretrain-mlm.yaml'), [`init=${same}`]).config.init).toBe(same);
+  });
+
+  it('names a field that differs from the checkpoint, and a missing checkpoint', () => {
+    const wide = checkpoint('wide', 512);
+    expect(() => loadPretrainConfig(file('pretrain-mlm.yaml'), [`init=${wide}`])).toThrow(/config field "architecture\.hiddenSize": 256, but the init checkpoint .*wide has 512/);
+    expect(() => loadPretrainConfig(file('pretrain-mlm.yaml'), [`init=${path.join(dir, 'none')}`])).toThrow(/config field "init": .*none\/config\.json does not exist/);
   });
 });

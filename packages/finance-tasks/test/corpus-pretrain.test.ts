@@ -65,6 +65,43 @@ describe('pretrainMlm', () => {
   });
 });
 
+describe('pretrainMlm init (continued pretraining)', () => {
+  const first = path.join(work, 'first');
+  let firstResult: PretrainMlmResult;
+  const { vocabSize: _v, architecture, ...rest } = TINY;
+  const CONTINUE: Partial<PretrainMlmOptions> = { ...rest, architecture: { maxLength: architecture?.maxLength ?? 48 } };
+
+  beforeAll(async () => {
+    firstResult = await pretrainMlm({ ...TINY, corpus, outputDir: first, maxSteps: 20, heldOutFraction: 0.1 });
+  }, 120_000);
+
+  it('starts from the checkpoint: same tokenizer and architecture, and the held-out loss picks up where the first run ended', async () => {
+    const out = path.join(work, 'continued');
+    const result = await pretrainMlm({ ...CONTINUE, corpus, outputDir: out, init: first, maxSteps: 20, heldOutFraction: 0.1 });
+    expect(result.init).toEqual({ dir: first, initialisedHead: [], previous: { steps: 20, tokens: firstResult.tokens } });
+    expect(result.tokenizer).toEqual({ trained: false, vocabSize: 300 });
+    expect(fs.readFileSync(path.join(out, 'tokenizer.json'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'tokenizer.json'), 'utf8'));
+    expect(result.settings).toMatchObject({ hiddenSize: 32, numLayers: 1, intermediateSize: 64, maxPositions: 64, vocabSize: 300 });
+    expect(result.model).toMatchObject({ hidden_size: 32, num_hidden_layers: 1, vocab_size: 300 });
+    // Same corpus and seed: the same held-out texts and masks, so "before" is the first run's "after".
+    expect(result.heldOut!.before.predictions).toBe(firstResult.heldOut!.after.predictions);
+    expect(result.heldOut!.before.loss).toBeCloseTo(firstResult.heldOut!.after.loss, 4);
+    expect(result.heldOut!.after.loss).toBeLessThan(result.heldOut!.before.loss);
+  }, 120_000);
+
+  it('names what conflicts with the checkpoint or is missing from it', async () => {
+    const base = { corpus, outputDir: path.join(work, 'x'), maxSteps: 1, init: first };
+    await expect(pretrainMlm({ ...base, architecture: { hiddenSize: 64, maxLength: 32 }, vocabSize: 500 })).rejects.toThrow(
+      /option init: the tokenizer, vocabulary and architecture come from .*first; do not also give vocabSize, architecture\.hiddenSize/,
+    );
+    await expect(pretrainMlm({ ...base, architecture: { maxLength: 100 } })).rejects.toThrow(/option init: .*first: architecture\.maxLength 100 is above its 64 positions/);
+    const bare = path.join(work, 'bare');
+    fs.mkdirSync(bare, { recursive: true });
+    for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(first, f), path.join(bare, f));
+    await expect(pretrainMlm({ ...base, init: bare })).rejects.toThrow(/option init: .*bare has no tokenizer\.json/);
+  }, 60_000);
+});
+
 describe('pretrainMlm limits', () => {
   it('counts only non-padding tokens: one unpacked epoch reads every text with its [CLS] and [SEP]', async () => {
     const texts = corpus.slice(0, 100);

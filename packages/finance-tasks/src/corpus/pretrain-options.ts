@@ -28,6 +28,14 @@ export interface PretrainMlmOptions {
   corpusDescription?: CorpusDescription | JsonValue;
   /** Directory written atomically: config.json, model.safetensors, tokenizer.json, pretraining.json. */
   outputDir: string;
+  /**
+   * Continue pretraining this BERT directory (config.json, model.safetensors, tokenizer.json: an earlier pretrainMlm
+   * output or a Hugging Face BERT such as bert-base-uncased): its weights are the start, and its architecture,
+   * vocabulary and tokenizer are used (so `tokenizer`, `vocabSize` and `architecture` other than `maxLength` must not
+   * be given). A checkpoint without the MLM head gets a fresh one. With the same corpus and seed as the earlier run,
+   * the held-out texts are the same ones.
+   */
+  init?: string;
   /** A tokenizer.json (path or parsed object); default: a WordPiece vocabulary trained on the training texts. */
   tokenizer?: string | Record<string, unknown>;
   /** Size of the trained WordPiece vocabulary (special tokens included); default 12000. */
@@ -81,6 +89,15 @@ export interface LossPoint {
   loss: number;
 }
 
+/** Where a continued pretraining started (the `init` option). */
+export interface PretrainInit {
+  dir: string;
+  /** MLM head weights the checkpoint lacked, freshly initialised. */
+  initialisedHead: string[];
+  /** Steps and tokens of the run that wrote the directory (its pretraining.json), or null when it has none. */
+  previous: { steps: number; tokens: number } | null;
+}
+
 /** Why pretraining stopped. */
 export type PretrainStopReason = 'max-steps' | 'token-budget' | 'time-limit' | 'epochs';
 
@@ -109,6 +126,8 @@ export interface PretrainMlmResult {
   heldOut: { texts: number; before: HeldOutScore; after: HeldOutScore } | null;
   corpus: { texts: number; trainTexts: number; heldOutTexts: number; tokensPerEpoch: number; sequencesPerEpoch: number; description: JsonValue };
   tokenizer: { trained: boolean; vocabSize: number };
+  /** The checkpoint training continued from, or null for a fresh model. */
+  init: PretrainInit | null;
   /** The saved config.json. */
   model: JsonValue;
   /** The options that shaped the run, with defaults filled in. */
@@ -194,5 +213,15 @@ export function resolvePretrainOptions(options: PretrainMlmOptions): ResolvedPre
   if (resolved.maxPositions < resolved.maxLength) throw new Error(`pretrainMlm option architecture.maxPositions (${resolved.maxPositions}) is below maxLength (${resolved.maxLength})`);
   if (!Number.isInteger(resolved.seed)) throw new Error(`pretrainMlm option seed must be an integer, got ${resolved.seed}`);
   if (options.corpus.length === 0) throw new Error('pretrainMlm: the corpus is empty');
+  if (options.init !== undefined) {
+    const fromCheckpoint = [
+      ...(options.tokenizer === undefined ? [] : ['tokenizer']),
+      ...(options.vocabSize === undefined ? [] : ['vocabSize']),
+      ...Object.keys(a).filter((k) => k !== 'maxLength' && a[k as keyof MlmArchitectureOptions] !== undefined).map((k) => `architecture.${k}`),
+    ];
+    if (fromCheckpoint.length > 0) {
+      throw new Error(`pretrainMlm option init: the tokenizer, vocabulary and architecture come from ${options.init}; do not also give ${fromCheckpoint.join(', ')}`);
+    }
+  }
   return resolved;
 }

@@ -1,11 +1,13 @@
 // Masked-language-model pretraining of a BERT on a text corpus through the trainer: tokenizer (given or trained),
 // packed and dynamically masked batches, AdamW with warmup, limits by steps, tokens or minutes, a held-out MLM loss,
 // and a Hugging Face BertForMaskedLM directory as the result.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Rng, type JsonValue } from '@finmm/core';
 import {
   evaluateMlm,
   HfTokenizer,
+  loadMlmModel,
   mlmHfConfig,
   MlmData,
   MlmModel,
@@ -21,13 +23,14 @@ import {
   resolvePretrainOptions,
   type HeldOutScore,
   type LossPoint,
+  type PretrainInit,
   type PretrainMlmOptions,
   type PretrainMlmResult,
   type PretrainStopReason,
   type ResolvedPretrainOptions,
 } from './pretrain-options.js';
 
-export type { HeldOutScore, LossPoint, MlmArchitectureOptions, PretrainMlmOptions, PretrainMlmResult, PretrainStopReason } from './pretrain-options.js';
+export type { HeldOutScore, LossPoint, MlmArchitectureOptions, PretrainInit, PretrainMlmOptions, PretrainMlmResult, PretrainStopReason } from './pretrain-options.js';
 
 /** Seed of the held-out masking (fixed, so the before and after scores predict the same positions). */
 const HELD_OUT_MASKING_SEED = 20_240_601;
@@ -82,6 +85,37 @@ function trainerStopReason(reason: string, steps: number, o: ResolvedPretrainOpt
   return 'max-steps'; // the steps planned for a token budget ran out just before the budget
 }
 
+/** The `init` directory's tokenizer.json, and steps and tokens of its pretraining.json if it has one. */
+function readInitFiles(dir: string): { json: Record<string, unknown>; previous: PretrainInit['previous'] } {
+  const tokenizerFile = path.join(dir, 'tokenizer.json');
+  if (!existsSync(tokenizerFile)) throw new Error(`pretrainMlm option init: ${dir} has no tokenizer.json (the vocabulary the checkpoint was trained with)`);
+  const { json } = loadTokenizerJson(tokenizerFile);
+  const reportFile = path.join(dir, 'pretraining.json');
+  if (!existsSync(reportFile)) return { json, previous: null };
+  let earlier: Partial<PretrainMlmResult>;
+  try {
+    earlier = JSON.parse(readFileSync(reportFile, 'utf8')) as Partial<PretrainMlmResult>;
+  } catch (error) {
+    throw new Error(`pretrainMlm option init: ${reportFile} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const previous = typeof earlier.steps === 'number' && typeof earlier.tokens === 'number' ? { steps: earlier.steps, tokens: earlier.tokens } : null;
+  return { json, previous };
+}
+
+/** Loads the `init` checkpoint's weights and checks them against the tokenizer and sequence length; errors name the directory. */
+async function loadInitModel(dir: string, o: ResolvedPretrainOptions, vocabSize: number, scope: string): Promise<{ model: MlmModel; initialisedHead: string[] }> {
+  const { model, initialisedHead } = await loadMlmModel(dir, { seed: o.seed, scope });
+  const { vocabSize: rows, maxPositions } = model.architecture;
+  const problem = rows !== vocabSize
+    ? `its tokenizer.json has ${vocabSize} tokens, its word embeddings ${rows} rows`
+    : o.maxLength > maxPositions ? `architecture.maxLength ${o.maxLength} is above its ${maxPositions} positions` : null;
+  if (problem !== null) {
+    model.dispose();
+    throw new Error(`pretrainMlm option init: ${dir}: ${problem}`);
+  }
+  return { model, initialisedHead };
+}
+
 function score(e: MlmEvaluation): HeldOutScore {
   return { loss: e.loss, accuracy: e.accuracy, predictions: e.predictions };
 }
@@ -101,10 +135,13 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
   const o = resolvePretrainOptions(options);
   const { train: trainTexts, heldOut: heldOutTexts } = splitCorpus(options.corpus, o.heldOutFraction, o.seed);
   if (trainTexts.length === 0) throw new Error('pretrainMlm: no training texts are left after holding some out');
-  const trained = options.tokenizer === undefined;
-  const { json, source } = trained
-    ? { json: trainWordPiece(trainTexts, { vocabSize: o.vocabSize }) as unknown as Record<string, unknown>, source: '(trained WordPiece)' }
-    : loadTokenizerJson(options.tokenizer as string | Record<string, unknown>);
+  const initFiles = options.init === undefined ? null : readInitFiles(options.init);
+  const trained = options.tokenizer === undefined && initFiles === null;
+  const { json, source } = initFiles !== null
+    ? { json: initFiles.json, source: path.join(options.init as string, 'tokenizer.json') }
+    : trained
+      ? { json: trainWordPiece(trainTexts, { vocabSize: o.vocabSize }) as unknown as Record<string, unknown>, source: '(trained WordPiece)' }
+      : loadTokenizerJson(options.tokenizer as string | Record<string, unknown>);
   const vocab = mlmVocabFromTokenizerJson(json, source);
   const tokenizer = HfTokenizer.fromJson(json, { addSpecialTokens: false, maxLength: 1_000_000_000 }, source);
   const dataOptions: MlmDataOptions = { batchSize: o.batchSize, maxLength: o.maxLength, pack: o.pack, masking: { maskProb: o.maskProb, wholeWord: o.wholeWord } };
@@ -114,7 +151,10 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
   const planned = plannedSteps(o, epoch, options.epochs !== undefined);
   const warmup = o.warmupSteps ?? (planned === null ? 100 : Math.min(1000, Math.floor(0.1 * planned)));
 
-  const model = new MlmModel(architectureOf(o, vocab.vocabSize, vocab.padId), { seed: o.seed, scope: `pretrain${scopeCounter++}/` });
+  const scope = `pretrain${scopeCounter++}/`;
+  const loaded = options.init === undefined ? null : await loadInitModel(options.init, o, vocab.vocabSize, scope);
+  const model = loaded?.model ?? new MlmModel(architectureOf(o, vocab.vocabSize, vocab.padId), { seed: o.seed, scope });
+  const init: PretrainInit | null = loaded === null || initFiles === null ? null : { dir: options.init as string, initialisedHead: loaded.initialisedHead, previous: initFiles.previous };
   const trainerConfig: TrainerConfigInput = {
     epochs: o.epochs,
     seed: o.seed,
@@ -161,7 +201,9 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
     record(fit.steps);
     const after = heldOut === null ? null : evaluateMlm(model, heldOut, HELD_OUT_MASKING_SEED);
     const last = curve[curve.length - 1];
-    const settings = { ...o } as unknown as { [key: string]: JsonValue };
+    const a = model.architecture; // the checkpoint's with init
+    const architecture = { vocabSize: vocab.vocabSize, hiddenSize: a.hiddenSize, numLayers: a.numLayers, numHeads: a.numHeads, intermediateSize: a.intermediateSize, maxPositions: a.maxPositions, dropout: a.hiddenDropout };
+    const settings = { ...o, ...architecture } as unknown as { [key: string]: JsonValue };
     const result: PretrainMlmResult = {
       outputDir: options.outputDir,
       steps: fit.steps,
@@ -178,6 +220,7 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
         description: options.corpusDescription === undefined ? null : (JSON.parse(JSON.stringify(options.corpusDescription)) as JsonValue),
       },
       tokenizer: { trained, vocabSize: vocab.vocabSize },
+      init,
       model: mlmHfConfig(model),
       settings: { ...settings, warmupSteps: warmup, plannedSteps: planned },
       seed: o.seed,

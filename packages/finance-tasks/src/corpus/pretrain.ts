@@ -106,8 +106,9 @@ function readInitFiles(dir: string): { json: Record<string, unknown>; previous: 
 async function loadInitModel(dir: string, o: ResolvedPretrainOptions, vocabSize: number, scope: string): Promise<{ model: MlmModel; initialisedHead: string[] }> {
   const { model, initialisedHead } = await loadMlmModel(dir, { seed: o.seed, scope });
   const { vocabSize: rows, maxPositions } = model.architecture;
-  const problem = rows !== vocabSize
-    ? `its tokenizer.json has ${vocabSize} tokens, its word embeddings ${rows} rows`
+  // Some checkpoints pad the embedding table beyond the tokenizer's vocabulary; fewer rows than tokens cannot work.
+  const problem = vocabSize > rows
+    ? `its tokenizer.json has ${vocabSize} tokens, more than the ${rows} rows of its word embeddings`
     : o.maxLength > maxPositions ? `architecture.maxLength ${o.maxLength} is above its ${maxPositions} positions` : null;
   if (problem !== null) {
     model.dispose();

@@ -11,4 +11,5 @@ export * from './float16.js';
 export * from './safetensors.js';
 export * from './safetensors-tf.js';
 export * from './model-dir.js';
+export { fsyncDirectory, tempSiblingPath, writeAndSync } from './atomic-write.js';
 export * from './nn/index.js';

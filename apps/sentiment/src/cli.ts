@@ -1,7 +1,8 @@
 // The sentiment app's command line, on the shared app kit of @finmm/finance-tasks: train (with --seeds),
-// evaluate, predict, and pretrain (MLM pretraining of the transformer branch).
+// evaluate, predict, pretrain (MLM pretraining of the transformer branch) and ensemble (late fusion of trained models).
 import { createAppCli, UsageError, type CliOutput, type TrainCommandOptions } from '@finmm/finance-tasks';
 import type { Command } from 'commander';
+import { ENSEMBLE_WEIGHTINGS, ensembleSentiment, type EnsembleCommandOptions } from './ensemble.js';
 import { EVALUATE_SPLITS, evaluateSentiment } from './evaluate.js';
 import { predictSentiment } from './predict.js';
 import { pretrainSentiment, type PretrainCommandOptions } from './pretrain.js';
@@ -15,7 +16,8 @@ Examples:
   sentiment train --config my-data.yaml --set data.path=reviews.csv --set data.text=review --set data.label=stars
   sentiment evaluate --model runs/sentiment/<run>/fits/seed1/model --split test
   sentiment predict --model runs/sentiment/<run>/fits/seed1/model --input sentences.jsonl --output predictions.jsonl
-  sentiment pretrain --config apps/sentiment/configs/pretrain-mlm.yaml`;
+  sentiment pretrain --config apps/sentiment/configs/pretrain-mlm.yaml
+  sentiment ensemble --model runs/sentiment/<run A>/fits/seed1/model --model runs/sentiment/<run B>/fits/seed1/model --output runs/sentiment/ensemble-seed1`;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -31,7 +33,7 @@ export function sentimentCli(output?: CliOutput): Command {
   return createAppCli(
     {
       name: 'sentiment',
-      description: 'Financial sentiment analysis (Financial PhraseBank or your own labelled texts): training over seeds, evaluation, predictions, MLM pretraining.',
+      description: 'Financial sentiment analysis (Financial PhraseBank or your own labelled texts): training over seeds, evaluation, predictions, MLM pretraining, ensembles.',
       splits: EVALUATE_SPLITS,
       trainHelp: TRAIN_HELP,
       train: async (options) => {
@@ -55,6 +57,17 @@ export function sentimentCli(output?: CliOutput): Command {
           .addHelpText('after', '\nExample:\n  sentiment pretrain --config apps/sentiment/configs/pretrain-mlm.yaml --set maxMinutes=5')
           .action(async (options: PretrainCommandOptions) => {
             await pretrainSentiment(options);
+          });
+        program
+          .command('ensemble')
+          .description('late fusion of trained models of the same data and split: a weighted mean of their class probabilities, weights chosen on the validation rows; evaluate and predict take the new directory like a model')
+          .requiredOption('-m, --model <dir>', 'a member model directory (repeat, at least 2)', collect, [])
+          .requiredOption('-o, --output <dir>', 'the new ensemble directory (must not exist); the members are copied into it')
+          .option('-w, --weights <how>', `${ENSEMBLE_WEIGHTINGS.join(' or ')}: equal weights, or greedy selection with replacement on validation log loss (Caruana et al. 2004)`, 'equal')
+          .option('--rounds <n>', 'greedy selection rounds (the weights are multiples of 1/n)', '25')
+          .addHelpText('after', '\nExample:\n  sentiment ensemble --model runs/sentiment/<run A>/fits/seed1/model --model runs/sentiment/<run B>/fits/seed1/model --output runs/sentiment/ensemble-seed1\n  sentiment evaluate --model runs/sentiment/ensemble-seed1 --split test')
+          .action(async (options: EnsembleCommandOptions) => {
+            await ensembleSentiment(options);
           });
       },
     },

@@ -1,18 +1,15 @@
-// `sentiment predict`: one JSON line per input record with the predicted class and the class probabilities; a bad
-// record gets `{ "line": N, "error": "..." }` instead, and the other records are still predicted.
+// `sentiment predict` (a model or an ensemble directory): one JSON line per input record with the predicted class
+// and the class probabilities; a bad record gets `{ "line": N, "error": "..." }` instead, and the other records are
+// still predicted.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic, type Batch } from '@finmm/core';
-import { disposeBatch } from '@finmm/data';
+import { writeFileAtomic } from '@finmm/core';
 import { readInputRecords, type InputRecord, type PredictCommandOptions, roundProbability, type PredictOutcome } from '@finmm/finance-tasks';
 
 export type { PredictOutcome } from '@finmm/finance-tasks';
-import { textInput } from './collator.js';
-import { SENTIMENT_TASK } from './model/build.js';
-import { loadSentimentModel, readSentimentInfo, type LoadedSentimentModel, type SentimentModelInfo } from './model-dir.js';
+import type { SentimentModelInfo } from './model-dir.js';
+import { loadSentimentPredictor, readPredictorInfo, type SentimentPredictor } from './predictor.js';
 import { argmax } from './report.js';
-import type { EncodedText } from './text-features.js';
 
 /** One output line for a good record. */
 export interface PredictionLine {
@@ -21,8 +18,6 @@ export interface PredictionLine {
   prediction: string;
   probabilities: Record<string, number>;
 }
-
-const BATCH = 128;
 
 /** The text of a record: its `field` (the model's text column), else `text`; errors name the field. */
 export function recordText(record: InputRecord, info: Pick<SentimentModelInfo, 'text'>): string {
@@ -38,35 +33,10 @@ function missingText(field: string): never {
   throw new Error(field === 'text' ? 'field "text" is missing' : `field "${field}" (or "text") is missing`);
 }
 
-/** Class probabilities `[n, K]` of encoded sentences. */
-export function predictEncoded(loaded: LoadedSentimentModel, encoded: readonly EncodedText[]): number[][] {
-  const out: number[][] = [];
-  for (let start = 0; start < encoded.length; start += BATCH) {
-    const chunk = encoded.slice(start, start + BATCH);
-    const batch: Batch = {
-      size: chunk.length,
-      inputs: { text: textInput(loaded.featurizer, chunk) },
-      present: { text: tf.ones([chunk.length]) as tf.Tensor1D },
-      labels: {},
-    };
-    try {
-      const probs = tf.tidy(() => {
-        const logits = loaded.model.forward(batch, { training: false }).outputs[SENTIMENT_TASK];
-        if (logits === undefined) throw new Error(`the model has no "${SENTIMENT_TASK}" output`);
-        return tf.softmax(logits).arraySync() as number[][]; // [B, K]
-      });
-      out.push(...probs);
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-  return out;
-}
-
-/** Predictions of texts (already checked to be non-empty strings). */
-export function predictTexts(loaded: LoadedSentimentModel, texts: readonly string[]): Array<Omit<PredictionLine, 'line'>> {
-  const classes = loaded.info.classes;
-  return predictEncoded(loaded, texts.map((t) => loaded.featurizer.encode(t))).map((p) => ({
+/** Predictions of texts (already checked to be non-empty strings) by a model or ensemble. */
+export async function predictTexts(predictor: SentimentPredictor, texts: readonly string[]): Promise<Array<Omit<PredictionLine, 'line'>>> {
+  const classes = predictor.info.classes;
+  return (await predictor.predictTexts(texts)).map((p) => ({
     prediction: classes[argmax(p)] as string,
     probabilities: Object.fromEntries(classes.map((c, k) => [c, roundProbability(p[k] as number)])),
   }));
@@ -74,7 +44,7 @@ export function predictTexts(loaded: LoadedSentimentModel, texts: readonly strin
 
 /** Runs `predict`: reads the input, writes the output JSON lines, prints counts. */
 export async function predictSentiment(options: PredictCommandOptions, print: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<PredictOutcome> {
-  const info = readSentimentInfo(options.model); // a bad model directory fails before the input is read
+  const info = readPredictorInfo(options.model); // a bad model directory fails before the input is read
   const items = await readInputRecords(options.input);
   const lines: string[] = new Array<string>(items.length);
   const good: Array<{ index: number; line: number; text: string; id?: unknown }> = [];
@@ -91,14 +61,14 @@ export async function predictSentiment(options: PredictCommandOptions, print: (l
       lines[index] = JSON.stringify({ line: item.line, error: error instanceof Error ? error.message : String(error) });
     }
   });
-  const loaded = await loadSentimentModel(options.model);
+  const predictor = await loadSentimentPredictor(options.model);
   try {
-    const predictions = predictTexts(loaded, good.map((g) => g.text));
+    const predictions = await predictTexts(predictor, good.map((g) => g.text));
     good.forEach((g, k) => {
       lines[g.index] = JSON.stringify({ line: g.line, ...(g.id === undefined ? {} : { id: g.id }), ...predictions[k] });
     });
   } finally {
-    loaded.model.dispose();
+    predictor.dispose();
   }
   await mkdir(path.dirname(path.resolve(options.output)), { recursive: true });
   await writeFileAtomic(options.output, lines.length === 0 ? '' : `${lines.join('\n')}\n`);

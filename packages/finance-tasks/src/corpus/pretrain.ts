@@ -182,19 +182,21 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
     window = { loss: 0, steps: 0 };
     options.onLog?.(point);
   };
-  const trainer = new Trainer(model, trainerConfig, {
-    onStep(info, control) {
-      tokens += pendingTokens;
-      pendingTokens = 0;
-      window.loss += info.loss();
-      window.steps += 1;
-      if (o.tokenBudget !== null && tokens >= o.tokenBudget) stopReason ??= 'token-budget';
-      if (o.maxMinutes !== null && elapsed() >= o.maxMinutes * 60) stopReason ??= 'time-limit';
-      if (stopReason !== null) control.stop(stopReason);
-      if (info.step % o.logEvery === 0 || stopReason !== null) record(info.step);
-    },
-  });
+  let trainer: Trainer | null = null;
   try {
+    // created inside the try, so a trainer that fails to build still frees the model
+    trainer = new Trainer(model, trainerConfig, {
+      onStep(info, control) {
+        tokens += pendingTokens;
+        pendingTokens = 0;
+        window.loss += info.loss();
+        window.steps += 1;
+        if (o.tokenBudget !== null && tokens >= o.tokenBudget) stopReason ??= 'token-budget';
+        if (o.maxMinutes !== null && elapsed() >= o.maxMinutes * 60) stopReason ??= 'time-limit';
+        if (stopReason !== null) control.stop(stopReason);
+        if (info.step % o.logEvery === 0 || stopReason !== null) record(info.step);
+      },
+    });
     const before = heldOut === null ? null : evaluateMlm(model, heldOut, HELD_OUT_MASKING_SEED);
     startedAt = performance.now();
     const fit = await trainer.fit({ train: train.source((n) => (pendingTokens += n)), batchesPerEpoch: epoch.batches });
@@ -233,7 +235,7 @@ export async function pretrainMlm(options: PretrainMlmOptions): Promise<Pretrain
     });
     return result;
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
     model.dispose();
   }
 }

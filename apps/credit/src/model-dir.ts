@@ -2,11 +2,12 @@
 // (preprocessing.json) and credit.json: features, classes, class weight, thresholds, explanation baseline, and
 // the data and rows the model was trained on (for `evaluate`). An ensemble keeps each member as such a fused-model
 // directory in member<m>/ and lists them in credit.json's `members` (written last, so it marks a complete save).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, MODEL_CONFIG_FILE, writeFileAtomic, type JsonValue } from '@finmm/core';
 import { Preprocessing } from '@finmm/data';
 import { loadModel, saveModel, type FusedModel } from '@finmm/fusion';
+import { readInfoFile } from '@finmm/finance-tasks';
 import './register.js';
 import { z } from 'zod';
 import { creditConfigSchema } from './config.js';
@@ -129,21 +130,11 @@ export function readCreditInfo(dir: string): CreditModelInfo {
     throw new Error(existsSync(dir) ? `${dir} is not a model directory (no ${MODEL_CONFIG_FILE})` : `model directory ${dir} does not exist`);
   }
   if (!existsSync(file)) throw new Error(`${dir} is a model directory but not a credit model (no ${CREDIT_INFO_FILE})`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = creditInfoSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file}: field "${(issue?.path ?? []).join('.')}": ${issue?.message ?? 'invalid'}`);
-  }
-  if (parsed.data.members === undefined && !existsSync(path.join(dir, MODEL_CONFIG_FILE))) {
+  const info = readInfoFile(file, creditInfoSchema);
+  if (info.members === undefined && !existsSync(path.join(dir, MODEL_CONFIG_FILE))) {
     throw new Error(`${file} lists no ensemble members and ${dir} has no ${MODEL_CONFIG_FILE}`);
   }
-  return parsed.data;
+  return info;
 }
 
 /** Loads a credit model directory (initialising the TensorFlow.js backend); errors name the directory and the bad file or field. */

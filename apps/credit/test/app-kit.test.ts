@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   applyOverrides,
   bayesThreshold,
@@ -12,6 +13,7 @@ import {
   expectedCost,
   parseOverride,
   readConfigFile,
+  readInfoFile,
   readInputRecords,
   runAppCli,
   RunDir,
@@ -115,6 +117,19 @@ describe('costs and thresholds', () => {
   it('reports mean and sample standard deviation', () => {
     expect(spread([1, 2, 3])).toEqual({ mean: 2, std: 1, min: 1, max: 3, n: 3 });
     expect(() => spread([1, Number.NaN])).toThrow(/value 1 is NaN/);
+  });
+});
+
+describe('model info files', () => {
+  it('returns the validated contents, and names the file and the first bad field otherwise', () => {
+    const schema = z.object({ kind: z.literal('demo'), seeds: z.array(z.number().int()) });
+    const file = path.join(dir, 'info.json');
+    fs.writeFileSync(file, JSON.stringify({ kind: 'demo', seeds: [1, 2] }));
+    expect(readInfoFile(file, schema)).toEqual({ kind: 'demo', seeds: [1, 2] });
+    fs.writeFileSync(file, JSON.stringify({ kind: 'demo', seeds: [1, 2.5] }));
+    expect(() => readInfoFile(file, schema)).toThrow(`${file}: field "seeds.1": `);
+    fs.writeFileSync(file, '{"kind": "demo",');
+    expect(() => readInfoFile(file, schema)).toThrow(`${file}: not valid JSON: `);
   });
 });
 

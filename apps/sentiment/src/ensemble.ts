@@ -3,11 +3,11 @@
 // (the weights, how they were chosen, the validation metrics); `evaluate` and `predict` accept that directory like
 // a single model. The members must come from the same data (same files, classes and split rows), so the weights
 // are chosen on the validation rows only and the test rows stay unseen.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory, tempSiblingPath, writeAndSync } from '@finmm/core';
-import { checkFingerprints, fingerprintFiles, UsageError } from '@finmm/finance-tasks';
+import { checkFingerprints, fingerprintFiles, readInfoFile, UsageError } from '@finmm/finance-tasks';
 import { z } from 'zod';
 import { loadSentimentData } from './data.js';
 import { loadSentimentModel, readSentimentInfo, type SentimentModelInfo } from './model-dir.js';
@@ -57,18 +57,7 @@ export function isSentimentEnsemble(dir: string): boolean {
 /** Reads and validates an ensemble directory: ensemble.json and every member's sentiment.json, which must agree. */
 export function readEnsembleInfo(dir: string): { info: SentimentEnsembleInfo; members: Array<{ dir: string; info: SentimentModelInfo }> } {
   const file = path.join(dir, ENSEMBLE_FILE);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = ensembleInfoSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file}: field "${(issue?.path ?? []).join('.')}": ${issue?.message ?? 'invalid'}`);
-  }
-  const info = parsed.data;
+  const info = readInfoFile(file, ensembleInfoSchema);
   const total = info.members.reduce((acc, m) => acc + m.weight, 0);
   if (Math.abs(total - 1) > 1e-6) throw new Error(`${file}: field "members": the weights add up to ${total}, expected 1`);
   const members = info.members.map((m) => ({ dir: path.join(dir, m.dir), info: readSentimentInfo(path.join(dir, m.dir)) }));

@@ -1,11 +1,12 @@
 // A sentiment model directory: the fused model (config.json, model.safetensors), tokenizer.json (unless the model
 // has only the TF-IDF branch), tfidf.json (the fitted TF-IDF vectoriser, with the TF-IDF branch), and sentiment.json: classes, what each text branch reads, the data and split rows it was trained on (for
 // `evaluate`), the seed, class weights and how training went.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, MODEL_CONFIG_FILE } from '@finmm/core';
 import { TfidfVectorizer, tfidfSpecSchema } from '@finmm/encoders-text';
 import { loadModel, saveModel } from '@finmm/fusion';
+import { readInfoFile } from '@finmm/finance-tasks';
 import { z } from 'zod';
 import { sentimentConfigSchema } from './config.js';
 import { SentimentModel } from './model/sentiment-model.js';
@@ -105,18 +106,7 @@ export function readSentimentInfo(dir: string): SentimentModelInfo {
   }
   const file = path.join(dir, SENTIMENT_INFO_FILE);
   if (!existsSync(file)) throw new Error(`${dir} is a model directory but not a sentiment model (no ${SENTIMENT_INFO_FILE})`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = sentimentInfoSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file}: field "${(issue?.path ?? []).join('.')}": ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return readInfoFile(file, sentimentInfoSchema);
 }
 
 /** Loads a sentiment model directory (initialising the TensorFlow.js backend); errors name the directory and the bad file or field. */

@@ -1,10 +1,11 @@
 // A stock model directory: the fused model (config.json, model.safetensors), the scalers fitted on the training
 // rows (preprocessing.json) and stock.json: the inputs (how tweets become ids, windows, chart size), the data and
 // splits the model was trained on, its seed, training and metrics.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend, MODEL_CONFIG_FILE, type JsonValue } from '@finmm/core';
 import { loadModel, saveModel, type FusedModel } from '@finmm/fusion';
+import { readInfoFile } from '@finmm/finance-tasks';
 import { z } from 'zod';
 import { stockConfigSchema } from './config.js';
 import type { StockPreprocessing } from './inputs.js';
@@ -64,18 +65,7 @@ export function readStockInfo(dir: string): StockModelInfo {
   }
   const file = path.join(dir, STOCK_INFO_FILE);
   if (!existsSync(file)) throw new Error(`${dir} is a model directory but not a stock model (no ${STOCK_INFO_FILE})`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = stockInfoSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file}: field "${(issue?.path ?? []).join('.')}": ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return readInfoFile(file, stockInfoSchema);
 }
 
 /** Loads a stock model directory (initialising the TensorFlow.js backend); errors name the directory and the bad file or field. */

@@ -12,3 +12,4 @@ export * from './report-markdown.js';
 export * from './records.js';
 export * from './progress.js';
 export * from './integrated-gradients.js';
+export * from './info-file.js';

@@ -1,5 +1,5 @@
-// `sentiment evaluate`: a saved model (or ensemble) on a split of the data it was trained from (test, validation or train),
-// after checking that the data files are unchanged; writes a run directory with the report as JSON and Markdown.
+// `sentiment evaluate`: a saved model (or ensemble) on a split of the data it was trained from (test, validation or
+// train), after checking that the data files are unchanged; writes a run directory with the report as JSON and Markdown.
 import path from 'node:path';
 import { checkFingerprints, fingerprintFiles, RunDir, UsageError, type EvaluateCommandOptions } from '@finmm/finance-tasks';
 import { loadSentimentData, SPLIT_NAMES, type SplitName } from './data.js';

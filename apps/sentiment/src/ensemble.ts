@@ -11,7 +11,7 @@ import { checkFingerprints, fingerprintFiles, readInfoFile, UsageError } from '@
 import { z } from 'zod';
 import { loadSentimentData } from './data.js';
 import { loadSentimentModel, readSentimentInfo, type SentimentModelInfo } from './model-dir.js';
-import { sentimentReport, type SentimentReport } from './report.js';
+import { meanLogLoss, sentimentReport, type SentimentReport } from './report.js';
 import { predictRows, sentimentSource } from './source.js';
 
 /** File that marks a directory as a sentiment ensemble (written last). */
@@ -101,11 +101,6 @@ export function combineProbabilities(probs: ReadonlyArray<ReadonlyArray<ArrayLik
     });
     return out;
   });
-}
-
-/** Mean negative log-probability of the true classes (probabilities floored at 1e-7). */
-export function meanLogLoss(yTrue: readonly number[], probs: ReadonlyArray<ArrayLike<number>>): number {
-  return -yTrue.reduce((acc, y, i) => acc + Math.log(Math.max(1e-7, (probs[i] as ArrayLike<number>)[y] as number)), 0) / yTrue.length;
 }
 
 /**

@@ -25,14 +25,18 @@ export function argmax(probs: ArrayLike<number>): number {
   return best;
 }
 
+/** Mean negative log-probability of the true classes (probabilities floored at 1e-7). */
+export function meanLogLoss(yTrue: readonly number[], probs: ReadonlyArray<ArrayLike<number>>): number {
+  return -yTrue.reduce((acc, y, i) => acc + Math.log(Math.max(1e-7, (probs[i] as ArrayLike<number>)[y] as number)), 0) / yTrue.length;
+}
+
 /** The report of class probabilities `[n, K]` against true class indices. */
 export function sentimentReport(yTrue: readonly number[], probs: ReadonlyArray<ArrayLike<number>>, classes: readonly string[], split: string): SentimentReport {
   if (yTrue.length !== probs.length) throw new Error(`sentimentReport: ${yTrue.length} labels but ${probs.length} predictions`);
   if (yTrue.length === 0) throw new Error(`sentimentReport: no ${split} rows to evaluate`);
   const yPred = probs.map(argmax);
   const report = classificationReport(yTrue, yPred, classes);
-  const eps = 1e-7;
-  const logLoss = -yTrue.reduce((acc, y, i) => acc + Math.log(Math.max(eps, (probs[i] as ArrayLike<number>)[y] as number)), 0) / yTrue.length;
+  const logLoss = meanLogLoss(yTrue, probs);
   return {
     split,
     n: yTrue.length,

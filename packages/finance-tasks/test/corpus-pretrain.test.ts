@@ -99,6 +99,9 @@ describe('pretrainMlm init (continued pretraining)', () => {
     fs.mkdirSync(bare, { recursive: true });
     for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(first, f), path.join(bare, f));
     await expect(pretrainMlm({ ...base, init: bare })).rejects.toThrow(/option init: .*bare has no tokenizer\.json/);
+    fs.copyFileSync(path.join(first, 'tokenizer.json'), path.join(bare, 'tokenizer.json'));
+    fs.writeFileSync(path.join(bare, 'pretraining.json'), '{"steps": 20,');
+    await expect(pretrainMlm({ ...base, init: bare })).rejects.toThrow(/bare\/pretraining\.json: not valid JSON/);
   }, 60_000);
 });
 

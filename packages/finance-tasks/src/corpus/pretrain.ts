@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng, type JsonValue } from '@finmm/core';
+import { isJsonObject, readJsonFile } from '../common/json-file.js';
 import {
   evaluateMlm,
   HfTokenizer,
@@ -92,13 +93,9 @@ function readInitFiles(dir: string): { json: Record<string, unknown>; previous: 
   const { json } = loadTokenizerJson(tokenizerFile);
   const reportFile = path.join(dir, 'pretraining.json');
   if (!existsSync(reportFile)) return { json, previous: null };
-  let earlier: Partial<PretrainMlmResult>;
-  try {
-    earlier = JSON.parse(readFileSync(reportFile, 'utf8')) as Partial<PretrainMlmResult>;
-  } catch (error) {
-    throw new Error(`pretrainMlm option init: ${reportFile} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const previous = typeof earlier.steps === 'number' && typeof earlier.tokens === 'number' ? { steps: earlier.steps, tokens: earlier.tokens } : null;
+  const earlier = readJsonFile(reportFile); // invalid JSON is an error naming the file
+  const { steps, tokens } = isJsonObject(earlier) ? earlier : {};
+  const previous = typeof steps === 'number' && typeof tokens === 'number' ? { steps, tokens } : null;
   return { json, previous };
 }
 

@@ -13,6 +13,13 @@ const adamw = z.object({
   weightDecay: z.number().min(0).default(0.01),
 });
 
+/** Adam with the weight decay as an L2 penalty added to the gradient (PyTorch's Adam), same exclusions as AdamW. */
+const adam = adamw.extend({
+  type: z.literal('adam'),
+  /** L2 coefficient `wd` (the loss gains `wd/2 |p|^2`); 0 by default, as PyTorch's Adam. */
+  weightDecay: z.number().min(0).default(0),
+});
+
 const sgd = z.object({
   type: z.literal('sgd'),
   lr: positive.default(1e-2),
@@ -58,7 +65,7 @@ export const trainerConfigSchema = z
     maxSteps: z.number().int().positive().optional(),
     /** Seed of the trainer's Rng (epoch data-order seeds). */
     seed: z.number().int().default(0),
-    optimizer: z.discriminatedUnion('type', [adamw, sgd]).prefault({ type: 'adamw' }),
+    optimizer: z.discriminatedUnion('type', [adamw, adam, sgd]).prefault({ type: 'adamw' }),
     schedule: schedule.prefault({ type: 'constant' }),
     /** Layer-wise learning-rate decay per depth below the top of each encoder (1 = off). */
     layerDecay: z.number().gt(0).max(1).default(1),

@@ -34,7 +34,9 @@ import { createProgress, type ProgressReporter } from './progress.js';
 import { totalLoss } from './task-loss.js';
 
 function createOptimizer(config: TrainerConfig['optimizer']): Optimizer {
-  if (config.type === 'adamw') return new AdamW({ beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon });
+  if (config.type === 'adamw' || config.type === 'adam') {
+    return new AdamW({ beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon, decay: config.type === 'adam' ? 'l2' : 'decoupled' });
+  }
   return new Sgd({ momentum: config.momentum, dampening: config.dampening, nesterov: config.nesterov });
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterGroup } from '@finmm/core';
 import { BceLoss } from '@finmm/losses';
 import { setFusedKernelsEnabled } from '@finmm/core';
-import { AdamW, buildSchedule, buildTrainableParams, clipByGlobalNorm, decaysWeight, Sgd, type TrainableParam } from '../src/index.js';
+import { AdamW, buildSchedule, parseTrainerConfig, buildTrainableParams, clipByGlobalNorm, decaysWeight, Sgd, type TrainableParam } from '../src/index.js';
 import { TinyMlp } from './helpers/mlp.js';
 
 function handParams(prefix: string, lr: number, weightDecay: number): { params: TrainableParam[]; w: tf.Variable; b: tf.Variable } {
@@ -74,6 +74,35 @@ describe('AdamW', () => {
     opt.dispose();
     w.dispose();
     b.dispose();
+  });
+
+  it("with decay 'l2' is PyTorch's Adam: the decay is added to the weight's gradient, none to the bias", () => {
+    const [lr, wd] = [0.1, 0.5];
+    const l2 = handParams('adam-l2', lr, wd);
+    const reference = handParams('adam-l2-ref', lr, 0);
+    const opt = new AdamW({ decay: 'l2' });
+    const plain = new AdamW();
+    expect([opt.name, plain.name]).toEqual(['adam', 'adamw']);
+    const before = tf.memory().numTensors;
+    for (const g of [g1, g2]) {
+      tf.tidy(() => opt.step([{ param: l2.params[0]!, grad: tf.tensor2d(g.w) }, { param: l2.params[1]!, grad: tf.tensor1d(g.b) }], 1));
+      // The reference: plain Adam (no decay) on the gradient of loss + wd/2 |w|^2.
+      tf.tidy(() => plain.step([{ param: reference.params[0]!, grad: tf.add(tf.tensor2d(g.w), tf.mul(reference.w, wd)) }, { param: reference.params[1]!, grad: tf.tensor1d(g.b) }], 1));
+    }
+    expect(tf.memory().numTensors).toBe(before + 8); // the two optimizers' moments only
+    close(l2.w.dataSync(), Array.from(reference.w.dataSync()));
+    close(l2.b.dataSync(), Array.from(reference.b.dataSync()));
+    // ...and not AdamW's decoupled decay.
+    const decoupled = handParams('adam-l2-decoupled', lr, wd);
+    const adamw = new AdamW();
+    for (const g of [g1, g2]) tf.tidy(() => adamw.step([{ param: decoupled.params[0]!, grad: tf.tensor2d(g.w) }], 1));
+    const gap = Array.from(decoupled.w.dataSync()).map((x, i) => Math.abs(x - (l2.w.dataSync()[i] as number)));
+    expect(Math.max(...gap)).toBeGreaterThan(1e-3);
+    [opt, plain, adamw].forEach((o) => o.dispose());
+    // The config: `type: adam` defaults to no decay, as PyTorch's Adam (AdamW's default is 0.01).
+    expect(parseTrainerConfig({ optimizer: { type: 'adam' } }).optimizer).toMatchObject({ type: 'adam', lr: 1e-3, weightDecay: 0 });
+    expect(parseTrainerConfig({ optimizer: { type: 'adamw' } }).optimizer).toMatchObject({ type: 'adamw', weightDecay: 0.01 });
+    tf.dispose([l2.w, l2.b, reference.w, reference.b, decoupled.w, decoupled.b]);
   });
 
   it('restores its state exactly from a snapshot', () => {

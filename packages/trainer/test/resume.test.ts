@@ -104,6 +104,10 @@ describe('checkpoint and exact resume', () => {
     const other = new Trainer(model, { epochs: 2, runDir, progress: 'none', optimizer: { type: 'sgd' } });
     await expect(other.fit({ train: batchSource(data, 64), resume: 'latest' })).rejects.toThrow(/optimizer 'adamw', not 'sgd'/);
     other.dispose();
+    // Adam with L2 has the same moments as AdamW but another update: not interchangeable either.
+    const adam = new Trainer(model, { epochs: 2, runDir, progress: 'none', optimizer: { type: 'adam', weightDecay: 0.01 } });
+    await expect(adam.fit({ train: batchSource(data, 64), resume: 'latest' })).rejects.toThrow(/optimizer 'adamw', not 'adam'/);
+    adam.dispose();
     model.dispose();
   });
 });

@@ -4,7 +4,10 @@ TF-IDF of word 1-2 grams and character 2-5 grams (char_wb), fitted on the 3,488 
 multinomial logistic regression (sklearn, lbfgs):
   - "tfidf_lr": C = 1 (sklearn's default), no tuning at all;
   - "tfidf_lr_tuned": C and class_weight chosen by validation macro-F1 (388 sentences), refitted on the training
-    sentences only (validation and test are never trained on).
+    sentences only (validation and test are never trained on);
+  - "tfidf_lr_cv": C and class_weight chosen by mean macro-F1 over a stratified 5-fold cross-validation of the
+    3,488 training sentences (features refitted on each fold's training part), then fitted on all of them. The
+    388 validation sentences are too few to tell the grid apart (0.740-0.751 for every C with balanced weights).
 Reported on the 970 test sentences: accuracy, macro-F1 and the classification report. The issue's reference
 figure for this kind of baseline is accuracy 0.803 / macro-F1 0.760.
 
@@ -27,6 +30,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report, f1_score
+from sklearn.model_selection import StratifiedKFold
 
 CLASSES = ["negative", "neutral", "positive"]  # the app's class order
 SENTENCES = "FinancialPhraseBank-v1.0/Sentences_50Agree.txt"
@@ -119,11 +123,31 @@ def main():
         "validation": scores(y_valid, valid_pred), "test": scores(y_test, test_pred),
     }
 
+    folds = []
+    for fit_rows, held_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(t_train, y_train):
+        fold_features = Features().fit([t_train[i] for i in fit_rows])
+        folds.append((fold_features.transform([t_train[i] for i in fit_rows]), y_train[fit_rows],
+                      fold_features.transform([t_train[i] for i in held_rows]), y_train[held_rows]))
+    cv_grid = []
+    for c in (1.0, 3.0, 10.0, 30.0, 100.0):
+        for class_weight in (None, "balanced"):
+            f1s = [f1_score(y_held, fit_predict(x_fit, y_fit, [x_held], c, class_weight)[0], average="macro")
+                   for x_fit, y_fit, x_held, y_held in folds]
+            cv_grid.append({"C": c, "class_weight": class_weight, "cv_macro_f1": float(np.mean(f1s)),
+                            "cv_macro_f1_folds": [float(f) for f in f1s]})
+    best = max(cv_grid, key=lambda g: g["cv_macro_f1"])  # first of equals wins (grid order)
+    valid_pred, test_pred = fit_predict(x_train, y_train, [x_valid, x_test], best["C"], best["class_weight"])
+    models["tfidf_lr_cv"] = {
+        "C": best["C"], "class_weight": best["class_weight"], "grid": cv_grid,
+        "validation": scores(y_valid, valid_pred), "test": scores(y_test, test_pred),
+    }
+
     result = {
         "protocol": "FinBERT split of Sentences_50Agree.txt (train 3488 / validation 388 / test 970); TF-IDF word 1-2 "
                     "+ char_wb 2-5 grams (sublinear tf) fitted on train only; multinomial logistic regression; "
                     "tfidf_lr: C=1 untuned; tfidf_lr_tuned: C and class_weight chosen on validation macro-F1, "
-                    "trained on train only; metrics on test",
+                    "trained on train only; tfidf_lr_cv: C and class_weight chosen by stratified 5-fold CV macro-F1 "
+                    "on train (seed 0), trained on train only; metrics on test",
         "sklearn": sklearn.__version__,
         "data": {"Sentences_50Agree.txt": sha256(sentence_file), "split_50agree_finbert.json": sha256(split_file)},
         "classes": CLASSES,

@@ -15,7 +15,7 @@ const file = (name: string): string => path.join(configsDir, name);
 
 describe('shipped sentiment configs', () => {
   it('cover the default model, the ablations, the quick demo and MLM pretraining', () => {
-    expect(configs).toEqual(['phrasebank-ngram.yaml', 'phrasebank-quick.yaml', 'phrasebank-tfidf-ngram.yaml', 'phrasebank-tfidf.yaml', 'phrasebank-transformer.yaml', 'phrasebank.yaml', 'pretrain-mlm.yaml']);
+    expect(configs).toEqual(['phrasebank-ngram.yaml', 'phrasebank-quick.yaml', 'phrasebank-tfidf-lr.yaml', 'phrasebank-tfidf-ngram.yaml', 'phrasebank-tfidf.yaml', 'phrasebank-transformer.yaml', 'phrasebank.yaml', 'pretrain-mlm.yaml']);
   });
 
   it('give the TF-IDF ablations the branch with the features of the Python baseline', () => {
@@ -23,9 +23,16 @@ describe('shipped sentiment configs', () => {
     expect([alone.ngram, alone.transformer]).toEqual([null, null]);
     const withNgram = loadSentimentConfig(file('phrasebank-tfidf-ngram.yaml')).config.model;
     expect(withNgram.ngram).not.toBeNull();
-    for (const model of [alone, withNgram]) {
+    const asRegression = loadSentimentConfig(file('phrasebank-tfidf-lr.yaml')).config;
+    for (const model of [alone, withNgram, asRegression.model]) {
       expect(model.tfidf).toMatchObject({ words: { min: 1, max: 2, minDf: 1 }, chars: { min: 2, max: 5, minDf: 2 }, sublinearTf: true });
     }
+    // Trained as logistic regression: linear layers, full batch, Adam with L2 to a fixed step count, last weights kept.
+    expect([asRegression.model.ngram, asRegression.model.transformer]).toEqual([null, null]);
+    expect(asRegression.model.fusion).toMatchObject({ activation: 'linear', dropout: 0 });
+    expect(asRegression.batchSize).toBeGreaterThanOrEqual(3488);
+    expect(asRegression.trainer['optimizer']).toMatchObject({ type: 'adam', weightDecay: 0.001 });
+    expect(asRegression.trainer['earlyStopping']).toMatchObject({ restoreBest: false });
   });
 
   it.each(trainConfigs)('%s is a valid training config whose first line runs it', (name) => {

@@ -37,7 +37,26 @@ const KINDS: Record<string, { model?: CreditConfig['model']; trainer?: Record<st
     },
     trainer: { optimizer: { type: 'adamw', lr: 0.001, weightDecay: 0.1 } },
   },
+  /**
+   * A linear model trained the way logistic regression is fitted: linear layers, all inner-train rows in one batch,
+   * Adam with an L2 penalty (1e-3) for a fixed 300 steps, no early stopping (as the sentiment app's
+   * phrasebank-tfidf-lr.yaml); "linear-l2-strong" with L2 1e-2.
+   */
+  'linear-l2': linearL2(1e-3),
+  'linear-l2-strong': linearL2(1e-2),
 };
+
+function linearL2(l2: number): (typeof KINDS)[string] {
+  return {
+    model: {
+      encoder: { type: 'tabular/mlp', embeddingDim: 4, hidden: [], outDim: 16 },
+      fusion: { type: 'fusion/concat', outDim: 16, hidden: [], activation: 'linear', dropout: 0 },
+      head: { type: 'head/linear' },
+    },
+    trainer: { epochs: 300, optimizer: { type: 'adam', lr: 0.01, weightDecay: l2 }, earlyStopping: undefined },
+    batchSize: 1000,
+  };
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

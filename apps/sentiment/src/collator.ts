@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, type TextInput } from '@finmm/core';
 import { padSequences, type Collator } from '@finmm/data';
 import type { SparseRow } from '@finmm/encoders-text';
+import type { EncodingCache } from './encoding-cache.js';
 import type { EncodedText, SentimentFeaturizer } from './text-features.js';
 
 /** The table column the collator reads. */
@@ -87,8 +88,11 @@ export function dropIds(ids: readonly number[], rate: number, rng: Rng): number[
   return kept.length > 0 || ids.length === 0 ? kept : [ids[rng.int(0, ids.length - 1)] as number];
 }
 
-/** A data collator reading TEXT_COLUMN; every row must hold a non-empty string. `dropout` is for training batches only. */
-export function sentimentCollator(featurizer: SentimentFeaturizer, dropout: NgramDropout | null = null): Collator<'text'> {
+/**
+ * A data collator reading TEXT_COLUMN; every row must hold a non-empty string. `dropout` is for training batches
+ * only; `cache` keeps each row's encoding for the next epoch (the dropout is applied to a copy).
+ */
+export function sentimentCollator(featurizer: SentimentFeaturizer, dropout: NgramDropout | null = null, cache: EncodingCache | null = null): Collator<'text'> {
   const rng = dropout === null || dropout.rate === 0 ? null : Rng.fromSeed(dropout.seed);
   const drop = (e: EncodedText): EncodedText => {
     if (rng === null || featurizer.ngram === null) return e;
@@ -103,7 +107,8 @@ export function sentimentCollator(featurizer: SentimentFeaturizer, dropout: Ngra
       if (values === undefined) throw new Error(`sentiment collator: column "${TEXT_COLUMN}" was not provided`);
       const encoded = values.map((v, b) => {
         if (typeof v !== 'string') throw new Error(`sentiment collator: row ${context.rows[b] ?? b}: expected a text, got ${JSON.stringify(v)}`);
-        return drop(featurizer.encode(v));
+        const row = context.rows[b] ?? b;
+        return drop(cache === null ? featurizer.encode(v) : cache.get(row, v, (text) => featurizer.encode(text)));
       });
       return { input: textInput(featurizer, encoded), present: tf.ones([values.length]) as tf.Tensor1D };
     },

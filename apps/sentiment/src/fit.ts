@@ -7,6 +7,7 @@ import type { SentimentConfig } from './config.js';
 import type { SentimentData } from './data.js';
 import { balancedClassWeights, buildSentimentModel, prepareText, SENTIMENT_TASK, type PreparedText } from './model/build.js';
 import type { SentimentModel } from './model/sentiment-model.js';
+import { EncodingCache } from './encoding-cache.js';
 import { sentimentSource } from './source.js';
 
 /** A trained model and how its training went. */
@@ -52,9 +53,10 @@ export async function trainFit(config: SentimentConfig, data: SentimentData, see
   const prepared = prepareText(config.model, data.split.train.map((r) => data.texts[r] as string));
   const classWeights = classWeightsFor(config, data);
   const { model, loadReport } = await buildSentimentModel(config, prepared, data.classes, seed, classWeights);
-  const source = sentimentSource(data, prepared.featurizer);
+  const encodings = new EncodingCache(); // every epoch and evaluation reuses the rows' encodings
+  const source = sentimentSource(data, prepared.featurizer, null, encodings);
   const wordDropout = config.model.ngram?.wordDropout ?? 0;
-  const trainSource = wordDropout === 0 ? source : sentimentSource(data, prepared.featurizer, { rate: wordDropout, seed });
+  const trainSource = wordDropout === 0 ? source : sentimentSource(data, prepared.featurizer, { rate: wordDropout, seed }, encodings);
   const trainer = new Trainer(model, fitTrainerConfig(config, seed, dir.file('train')), {
     onEval: (info) => {
       const m = info.metrics;

@@ -6,6 +6,7 @@ import { BatchSource, type DatasetSchema } from '@finmm/data';
 import { collectPredictions, type TaskPredictions } from '@finmm/trainer';
 import { sentimentCollator, TEXT_COLUMN, type NgramDropout } from './collator.js';
 import type { SentimentData } from './data.js';
+import type { EncodingCache } from './encoding-cache.js';
 import { SENTIMENT_TASK } from './model/build.js';
 import type { SentimentModel } from './model/sentiment-model.js';
 import type { SentimentFeaturizer } from './text-features.js';
@@ -17,13 +18,16 @@ export function sentimentSchema(name: string): DatasetSchema {
   return { name, columns: { [TEXT_COLUMN]: { role: 'text' }, [LABEL_COLUMN]: { role: 'label', task: SENTIMENT_TASK, kind: 'multiclass' } } };
 }
 
-/** A BatchSource over the data's sentences with the featurizer's encoding (and n-gram word dropout for training batches). */
-export function sentimentSource(data: SentimentData, featurizer: SentimentFeaturizer, dropout: NgramDropout | null = null): BatchSource {
+/**
+ * A BatchSource over the data's sentences with the featurizer's encoding (and n-gram word dropout for training
+ * batches); with `cache`, each row is encoded once and kept for later epochs.
+ */
+export function sentimentSource(data: SentimentData, featurizer: SentimentFeaturizer, dropout: NgramDropout | null = null, cache: EncodingCache | null = null): BatchSource {
   const table = new arrow.Table({
     [TEXT_COLUMN]: arrow.vectorFromArray(data.texts, new arrow.Utf8()),
     [LABEL_COLUMN]: arrow.vectorFromArray(Int32Array.from(data.labels)),
   });
-  return new BatchSource({ table, schema: sentimentSchema(data.name), collators: { text: sentimentCollator(featurizer, dropout) }, source: data.name });
+  return new BatchSource({ table, schema: sentimentSchema(data.name), collators: { text: sentimentCollator(featurizer, dropout, cache) }, source: data.name });
 }
 
 /** The model's class probabilities and the true labels of `rows`, in row order. */

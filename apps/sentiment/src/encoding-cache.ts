@@ -20,7 +20,7 @@ export class EncodingCache {
   private used = 0;
 
   constructor(readonly budget: number = DEFAULT_ENCODING_BUDGET) {
-    if (!Number.isFinite(budget) || budget < 0) throw new Error(`EncodingCache: budget must be a number >= 0, got ${budget}`);
+    if (Number.isNaN(budget) || budget < 0) throw new Error(`EncodingCache: budget must be a number >= 0 (Infinity: keep every row), got ${budget}`);
   }
 
   /** The encoding of `text` at table row `row`: the kept one, else `encode(text)`, kept while the budget allows. */

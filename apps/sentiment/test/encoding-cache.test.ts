@@ -54,9 +54,10 @@ describe('EncodingCache', () => {
     expect(none.rows).toBe(0);
   });
 
-  it('refuses a budget that is not a number >= 0', () => {
-    expect(() => new EncodingCache(-1)).toThrow(/budget must be a number >= 0, got -1/);
+  it('refuses a budget that is not a number >= 0, and takes Infinity', () => {
+    expect(() => new EncodingCache(-1)).toThrow(/budget must be a number >= 0 \(Infinity: keep every row\), got -1/);
     expect(() => new EncodingCache(Number.NaN)).toThrow(/budget must be a number >= 0/);
+    expect(new EncodingCache(Number.POSITIVE_INFINITY).budget).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('counts ids, n-gram ids and both halves of a TF-IDF row', () => {

@@ -10,6 +10,7 @@ import {
   Preprocessing,
   disposeBatch,
   epochOrder,
+  lengthGroupedOrder,
   padSequences,
   parseDatasetSchema,
   pixelCollator,
@@ -167,6 +168,34 @@ describe('BatchSource', () => {
       disposeBatch(batch);
     }
     expect(sizes).toEqual([8, 8, 8, 8, 8]);
+  });
+
+  it('groups rows by length: each megabatch longest first, ties in shuffled order, bad lengths named', () => {
+    const lengths = [10, 3, 7, 3, 1, 8];
+    expect(lengthGroupedOrder([0, 1, 2, 3, 4, 5], 2, { lengths, megabatches: 2 })).toEqual([0, 2, 1, 3, 5, 4]);
+    expect(lengthGroupedOrder([3, 1, 4, 5], 2, { lengths, megabatches: 1 })).toEqual([3, 1, 5, 4]);
+    expect(lengthGroupedOrder([4, 5, 0], 1, { lengths })).toEqual([0, 5, 4]); // default: 50 batches a megabatch
+    expect(() => lengthGroupedOrder([0, 6], 2, { lengths })).toThrow(/row 6 has length undefined; expected a number >= 0 for every row \(6 given\)/);
+    expect(() => lengthGroupedOrder([0, 1], 2, { lengths: [1, Number.NaN] })).toThrow(/row 1 has length NaN/);
+    expect(() => lengthGroupedOrder([0, 1], 2, { lengths, megabatches: 0 })).toThrow(/megabatches must be a positive integer, got 0/);
+  });
+
+  it('length-grouped epochs hold the same rows, sorted within each megabatch, reproducibly and resumably', async () => {
+    const source = makeSource();
+    const lengths = Array.from({ length: N }, (_, i) => 1 + (i % 10)); // the text column's lengths
+    const opts = { batchSize: 4, seed: 7, epoch: 3, rows: split.train, groupByLength: { lengths, megabatches: 3 } };
+    const grouped = await ids(source.batches(opts));
+    const plain = await ids(source.batches({ ...opts, groupByLength: undefined }));
+    expect(grouped.flat().sort((a, b) => a - b)).toEqual(plain.flat().sort((a, b) => a - b));
+    expect(grouped).not.toEqual(plain);
+    const order = lengthGroupedOrder(epochOrder(split.train, opts), 4, opts.groupByLength);
+    for (let start = 0; start < order.length; start += 12) {
+      const run = order.slice(start, start + 12).map((row) => lengths[row] as number);
+      expect(run).toEqual([...run].sort((a, b) => b - a));
+    }
+    expect(grouped.flat()).toEqual(order.filter((row) => row % 9 !== 4)); // rows without a series are not in ids()
+    expect(await ids(source.batches(opts))).toEqual(grouped);
+    expect(await ids(source.batches({ ...opts, startBatch: 4 }))).toEqual(grouped.slice(4));
   });
 
   it('prepares the next batch while the consumer awaits its training step', async () => {

@@ -29,6 +29,20 @@ export interface BatchOptions {
   startBatch?: number;
   /** Batches prepared ahead of the consumer (default 1). */
   prefetch?: number;
+  /** Batch rows of similar length together, to pad less (default: no grouping). */
+  groupByLength?: LengthGrouping;
+}
+
+/**
+ * Length grouping, as Hugging Face's `group_by_length`: the epoch order is cut into megabatches of `megabatches`
+ * batches, each megabatch is sorted by length (longest first) and cut into batches. Batches then hold rows of
+ * similar length and are padded less, while the shuffle still decides which rows share a megabatch.
+ */
+export interface LengthGrouping {
+  /** Length of every table row (indexed by table row), e.g. its characters or tokens. */
+  lengths: ArrayLike<number>;
+  /** Batches per megabatch (default 50, Hugging Face's); a megabatch as large as the epoch sorts it whole. */
+  megabatches?: number;
 }
 
 /** What a BatchSource is built from. */
@@ -70,6 +84,28 @@ export function epochOrder(rows: readonly number[], options: { seed?: number; ep
   const order = [...rows];
   if (options.shuffle === false) return order;
   return Rng.fromSeed(epochSeed(options.seed ?? 0, options.epoch ?? 0)).shuffle(order);
+}
+
+/** The epoch order regrouped by length: each run of `megabatches x batchSize` rows sorted longest first (stable). */
+export function lengthGroupedOrder(order: readonly number[], batchSize: number, grouping: LengthGrouping): number[] {
+  const megabatches = grouping.megabatches ?? 50;
+  if (!Number.isInteger(megabatches) || megabatches < 1) throw new Error(`groupByLength.megabatches must be a positive integer, got ${megabatches}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+  const lengthOf = (row: number): number => {
+    const length = grouping.lengths[row];
+    if (length === undefined || !Number.isFinite(length) || length < 0) {
+      throw new Error(`groupByLength.lengths: row ${row} has length ${String(length)}; expected a number >= 0 for every row (${grouping.lengths.length} given)`);
+    }
+    return length;
+  };
+  const span = megabatches * batchSize;
+  const out: number[] = [];
+  for (let start = 0; start < order.length; start += span) {
+    const mega = order.slice(start, start + span).map((row, i) => ({ row, i, length: lengthOf(row) }));
+    mega.sort((a, b) => b.length - a.length || a.i - b.i); // longest first; ties keep the shuffled order
+    for (const m of mega) out.push(m.row);
+  }
+  return out;
 }
 
 /** Cuts an epoch order into batches of row indices. */
@@ -151,7 +187,8 @@ export class BatchSource {
    */
   batches(options: BatchOptions): AsyncIterableIterator<Batch> {
     const rows = options.rows ?? Array.from({ length: this.numRows }, (_, i) => i);
-    const order = epochOrder(rows, options);
+    const shuffled = epochOrder(rows, options);
+    const order = options.groupByLength === undefined ? shuffled : lengthGroupedOrder(shuffled, options.batchSize, options.groupByLength);
     const plan = batchRows(order, options.batchSize, options.dropLast).slice(options.startBatch ?? 0);
     const collate = (r: readonly number[]): Promise<Batch> => this.collate(r);
     async function* produce(): AsyncGenerator<Batch> {

@@ -144,6 +144,11 @@ export const sentimentConfigSchema = z.strictObject({
     })
     .prefault({}),
   batchSize: count.default(32),
+  /**
+   * Training batches of sentences of similar length (Hugging Face's group_by_length): the shuffled epoch is cut into
+   * megabatches of this many batches, each sorted by sentence length, so batches are padded less; null: no grouping.
+   */
+  groupByLength: count.nullable().default(null),
   evalBatchSize: count.default(128),
   /** The trainer's config (epochs, optimizer, schedule, groupLr, earlyStopping, adversarial...; a null field is left out); seed, runDir and progress are set per fit. */
   trainer: z.record(z.string(), z.unknown()).default({}),

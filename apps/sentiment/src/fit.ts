@@ -1,6 +1,7 @@
 // Trains one sentiment model (one seed): tokenizer and class weights from the training rows only, early stopping
 // on the validation rows' macro-F1 (or whatever the trainer config names) with the best epoch's weights restored.
 // The test rows are never touched here.
+import type { BatchOptions } from '@finmm/data';
 import type { RunDir, RunProgress } from '@finmm/finance-tasks';
 import { Trainer, type FitResult, type TrainerConfigInput } from '@finmm/trainer';
 import type { SentimentConfig } from './config.js';
@@ -47,6 +48,14 @@ function bestEvaluation(result: FitResult): FitResult['evaluations'][number] | n
   return result.best === null ? null : (result.evaluations.find((e) => e.step === result.best?.step) ?? null);
 }
 
+/** The batches of one training epoch: the training rows shuffled by (seed, epoch), grouped by sentence length when the config asks. */
+export function trainBatchOptions(config: SentimentConfig, data: SentimentData, epoch: { seed: number; epoch: number }): BatchOptions {
+  const options: BatchOptions = { batchSize: config.batchSize, rows: data.split.train, seed: epoch.seed, epoch: epoch.epoch };
+  const megabatches = config.groupByLength;
+  if (megabatches === null) return options;
+  return { ...options, groupByLength: { lengths: data.texts.map((text) => text.length), megabatches } }; // lengths in characters, per table row
+}
+
 /** Trains the model of one seed; the trainer's logs go under `dir/train`. */
 export async function trainFit(config: SentimentConfig, data: SentimentData, seed: number, dir: RunDir, progress: RunProgress): Promise<TrainedFit> {
   const started = Date.now();
@@ -65,7 +74,7 @@ export async function trainFit(config: SentimentConfig, data: SentimentData, see
   });
   try {
     const result = await trainer.fit({
-      train: (ctx) => trainSource.batches({ batchSize: config.batchSize, rows: data.split.train, seed: ctx.seed, epoch: ctx.epoch }),
+      train: (ctx) => trainSource.batches(trainBatchOptions(config, data, ctx)),
       validation: { batches: () => source.batches({ batchSize: config.evalBatchSize, rows: data.split.validation, shuffle: false }) },
       batchesPerEpoch: trainSource.numBatches({ batchSize: config.batchSize, rows: data.split.train }),
     });

@@ -10,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@finmm/core';
-import { batchRows, epochOrder, lengthGroupedOrder, type BatchSource } from '@finmm/data';
+import { batchRows, epochOrder, lengthGroupedOrder, type BatchSource, type LengthGrouping } from '@finmm/data';
 import { Trainer, type TrainerConfigInput } from '@finmm/trainer';
 import { median } from '../../../tools/bench/transformer-step.js';
 import { loadSentimentConfig, type SentimentConfig } from '../src/config.js';
 import { loadSentimentData } from '../src/data.js';
 import { EncodingCache } from '../src/encoding-cache.js';
-import { classWeightsFor, trainBatchOptions } from '../src/fit.js';
+import { classWeightsFor, lengthGrouping, trainBatchOptions } from '../src/fit.js';
 import { buildSentimentModel, prepareText } from '../src/model/build.js';
 import '../src/register.js';
 import { sentimentSource } from '../src/source.js';
@@ -50,28 +50,30 @@ const cache = new EncodingCache(Number.POSITIVE_INFINITY);
 const encoded = new Map<number, EncodedText>(rows.map((r) => [r, cache.get(r, data.texts[r] as string, (t) => prepared.featurizer.encode(t))]));
 const classWeights = classWeightsFor(config, data);
 const cached = sentimentSource(data, prepared.featurizer, null, cache);
-const arms: Array<{ name: string; config: SentimentConfig; source: BatchSource }> =
+const encode = (row: number): EncodedText => encoded.get(row) as EncodedText;
+const groupedConfig = { ...config, groupByLength: megabatches };
+const arms: Array<{ name: string; config: SentimentConfig; source: BatchSource; grouping: LengthGrouping | null }> =
   values.compare === 'grouping'
     ? [
-        { name: 'shuffled', config: { ...config, groupByLength: null }, source: cached },
-        { name: `grouped (${megabatches} batches a megabatch)`, config: { ...config, groupByLength: megabatches }, source: cached },
+        { name: 'shuffled', config: { ...config, groupByLength: null }, source: cached, grouping: null },
+        { name: `grouped (${megabatches} batches a megabatch)`, config: groupedConfig, source: cached, grouping: lengthGrouping(groupedConfig, data, encode) },
       ]
     : [
-        { name: 'encoded every epoch', config, source: sentimentSource(data, prepared.featurizer) },
-        { name: 'encoded once (cache)', config, source: cached },
+        { name: 'encoded every epoch', config, source: sentimentSource(data, prepared.featurizer), grouping: lengthGrouping(config, data, encode) },
+        { name: 'encoded once (cache)', config, source: cached, grouping: lengthGrouping(config, data, encode) },
       ];
 
 /** Padded positions per real position of each branch over one epoch's batches (epoch 0 of the seed). */
-function paddingOf(arm: SentimentConfig): Record<string, number> {
+function paddingOf(batchSize: number, grouping: LengthGrouping | null): Record<string, number> {
   const order = epochOrder(rows, { seed, epoch: 0 });
-  const grouped = arm.groupByLength === null ? order : lengthGroupedOrder(order, arm.batchSize, { lengths: data.texts.map((t) => t.length), megabatches: arm.groupByLength });
+  const grouped = grouping === null ? order : lengthGroupedOrder(order, batchSize, grouping);
   const branches: Record<string, (e: EncodedText) => number> = { ids: (e) => e.ids.length, ngramIds: (e) => e.ngramIds?.length ?? 0, tfidf: (e) => e.tfidf?.indices.length ?? 0 };
   const out: Record<string, number> = {};
   for (const [branch, length] of Object.entries(branches)) {
     let padded = 0;
     let real = 0;
-    for (const batch of batchRows(grouped, arm.batchSize)) {
-      const lengths = batch.map((r) => length(encoded.get(r) as EncodedText));
+    for (const batch of batchRows(grouped, batchSize)) {
+      const lengths = batch.map((r) => length(encode(r)));
       padded += Math.max(...lengths) * batch.length;
       real += lengths.reduce((a, b) => a + b, 0);
     }
@@ -81,14 +83,14 @@ function paddingOf(arm: SentimentConfig): Record<string, number> {
 }
 
 /** Seconds of one training epoch of the arm, from the seed's initial weights. */
-async function epochSeconds(arm: SentimentConfig, source: BatchSource): Promise<number> {
+async function epochSeconds(arm: SentimentConfig, source: BatchSource, grouping: LengthGrouping | null): Promise<number> {
   const { model } = await buildSentimentModel(arm, prepared, data.classes, seed, classWeights);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-batching-'));
   const { earlyStopping: _stop, evalEvery: _eval, ...trainerFields } = arm.trainer;
   const trainer = new Trainer(model, { ...trainerFields, epochs: 1, seed, progress: 'none', runDir: dir, checkpointEvery: 'never' } as TrainerConfigInput);
   try {
     const started = performance.now();
-    await trainer.fit({ train: (ctx) => source.batches(trainBatchOptions(arm, data, ctx)), batchesPerEpoch: source.numBatches({ batchSize: arm.batchSize, rows }) });
+    await trainer.fit({ train: (ctx) => source.batches(trainBatchOptions(arm, data, ctx, grouping)), batchesPerEpoch: source.numBatches({ batchSize: arm.batchSize, rows }) });
     return (performance.now() - started) / 1000;
   } finally {
     trainer.dispose();
@@ -101,13 +103,13 @@ console.log(`bench-batching (${values.compare}): ${values.config}, ${rows.length
 const seconds: number[][] = arms.map(() => []);
 for (let r = 0; r < repeats; r++) {
   for (const [i, arm] of arms.entries()) {
-    const s = await epochSeconds(arm.config, arm.source);
+    const s = await epochSeconds(arm.config, arm.source, arm.grouping);
     seconds[i]?.push(s);
     console.log(`  repeat ${r + 1}: ${arm.name}: ${s.toFixed(1)} s`);
   }
 }
 for (const [i, arm] of arms.entries()) {
-  const padding = Object.entries(paddingOf(arm.config)).map(([b, p]) => `${b} ${p.toFixed(2)}`).join(', ');
+  const padding = Object.entries(paddingOf(arm.config.batchSize, arm.grouping)).map(([b, p]) => `${b} ${p.toFixed(2)}`).join(', ');
   console.log(`${arm.name}: median epoch ${median(seconds[i] ?? []).toFixed(1)} s (${(seconds[i] ?? []).map((s) => s.toFixed(1)).join(', ')}); padded positions per real one: ${padding}`);
 }
 console.log(`speed-up (median ${arms[0]?.name} / median ${arms[1]?.name}): ${(median(seconds[0] ?? []) / median(seconds[1] ?? [])).toFixed(2)}x`);

@@ -146,7 +146,8 @@ export const sentimentConfigSchema = z.strictObject({
   batchSize: count.default(32),
   /**
    * Training batches of sentences of similar length (Hugging Face's group_by_length): the shuffled epoch is cut into
-   * megabatches of this many batches, each sorted by sentence length, so batches are padded less; null: no grouping.
+   * megabatches of this many batches, each sorted by length (the transformer's tokens, else the n-gram ids, else the
+   * TF-IDF non-zeros), so batches are padded less; null: no grouping.
    */
   groupByLength: count.nullable().default(null),
   evalBatchSize: count.default(128),

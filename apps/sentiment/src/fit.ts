@@ -1,7 +1,7 @@
 // Trains one sentiment model (one seed): tokenizer and class weights from the training rows only, early stopping
 // on the validation rows' macro-F1 (or whatever the trainer config names) with the best epoch's weights restored.
 // The test rows are never touched here.
-import type { BatchOptions } from '@finmm/data';
+import type { BatchOptions, LengthGrouping } from '@finmm/data';
 import type { RunDir, RunProgress } from '@finmm/finance-tasks';
 import { Trainer, type FitResult, type TrainerConfigInput } from '@finmm/trainer';
 import type { SentimentConfig } from './config.js';
@@ -10,6 +10,7 @@ import { balancedClassWeights, buildSentimentModel, prepareText, SENTIMENT_TASK,
 import type { SentimentModel } from './model/sentiment-model.js';
 import { EncodingCache } from './encoding-cache.js';
 import { sentimentSource } from './source.js';
+import type { EncodedText } from './text-features.js';
 
 /** A trained model and how its training went. */
 export interface TrainedFit {
@@ -48,12 +49,26 @@ function bestEvaluation(result: FitResult): FitResult['evaluations'][number] | n
   return result.best === null ? null : (result.evaluations.find((e) => e.step === result.best?.step) ?? null);
 }
 
-/** The batches of one training epoch: the training rows shuffled by (seed, epoch), grouped by sentence length when the config asks. */
-export function trainBatchOptions(config: SentimentConfig, data: SentimentData, epoch: { seed: number; epoch: number }): BatchOptions {
+/**
+ * The lengths `groupByLength` sorts by, or null when the config does not group. A row's length is its primary
+ * ids' count (the transformer's tokens when the model has one, since its attention dominates a step; else the
+ * n-gram ids), or for the TF-IDF branch alone its non-zero features; 0 outside the training rows. `encode` gives a
+ * row's encoding (a fit passes its cache, so the rows are encoded once).
+ */
+export function lengthGrouping(config: SentimentConfig, data: SentimentData, encode: (row: number, text: string) => EncodedText): LengthGrouping | null {
+  if (config.groupByLength === null) return null;
+  const lengths = new Array<number>(data.texts.length).fill(0);
+  for (const row of data.split.train) {
+    const encoded = encode(row, data.texts[row] as string);
+    lengths[row] = encoded.ids.length > 0 ? encoded.ids.length : (encoded.tfidf?.indices.length ?? 0);
+  }
+  return { lengths, megabatches: config.groupByLength };
+}
+
+/** The batches of one training epoch: the training rows shuffled by (seed, epoch), then grouped by length when `grouping` is given. */
+export function trainBatchOptions(config: SentimentConfig, data: SentimentData, epoch: { seed: number; epoch: number }, grouping: LengthGrouping | null): BatchOptions {
   const options: BatchOptions = { batchSize: config.batchSize, rows: data.split.train, seed: epoch.seed, epoch: epoch.epoch };
-  const megabatches = config.groupByLength;
-  if (megabatches === null) return options;
-  return { ...options, groupByLength: { lengths: data.texts.map((text) => text.length), megabatches } }; // lengths in characters, per table row
+  return grouping === null ? options : { ...options, groupByLength: grouping };
 }
 
 /** Trains the model of one seed; the trainer's logs go under `dir/train`. */
@@ -66,6 +81,7 @@ export async function trainFit(config: SentimentConfig, data: SentimentData, see
   const source = sentimentSource(data, prepared.featurizer, null, encodings);
   const wordDropout = config.model.ngram?.wordDropout ?? 0;
   const trainSource = wordDropout === 0 ? source : sentimentSource(data, prepared.featurizer, { rate: wordDropout, seed }, encodings);
+  const grouping = lengthGrouping(config, data, (row, text) => encodings.get(row, text, (t) => prepared.featurizer.encode(t)));
   const trainer = new Trainer(model, fitTrainerConfig(config, seed, dir.file('train')), {
     onEval: (info) => {
       const m = info.metrics;
@@ -74,7 +90,7 @@ export async function trainFit(config: SentimentConfig, data: SentimentData, see
   });
   try {
     const result = await trainer.fit({
-      train: (ctx) => trainSource.batches(trainBatchOptions(config, data, ctx)),
+      train: (ctx) => trainSource.batches(trainBatchOptions(config, data, ctx, grouping)),
       validation: { batches: () => source.batches({ batchSize: config.evalBatchSize, rows: data.split.validation, shuffle: false }) },
       batchesPerEpoch: trainSource.numBatches({ batchSize: config.batchSize, rows: data.split.train }),
     });

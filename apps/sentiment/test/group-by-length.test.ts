@@ -1,11 +1,12 @@
-// groupByLength: training batches of similar sentence length (Hugging Face's group_by_length). The config's
-// megabatch size and the sentences' lengths reach the batch plan, a bad value is a config error, and a grouped
-// run reproduces its metrics.
+// groupByLength: training batches of similar length (Hugging Face's group_by_length). The config's megabatch size
+// and the rows' lengths (the primary branch's ids, or the TF-IDF non-zeros) reach the batch plan, a bad value is a
+// config error, and a grouped run reproduces its metrics.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSentimentConfig, trainSentiment } from '../src/index.js';
-import { trainBatchOptions } from '../src/fit.js';
+import { lengthGrouping, trainBatchOptions } from '../src/fit.js';
+import type { EncodedText } from '../src/text-features.js';
 import type { SentimentData } from '../src/data.js';
 import { lines, syntheticReviews, tempDir, writeConfig, writeCsv } from './helpers.js';
 
@@ -27,12 +28,31 @@ const config = (extra: Record<string, unknown>): string =>
 
 describe('sentiment groupByLength', () => {
   const data = { texts: ['a', 'bbb', 'cc'], split: { train: [0, 2], validation: [1], test: [] } } as unknown as SentimentData;
+  const plainConfig = loadSentimentConfig(config({})).config;
+  const groupedConfig = loadSentimentConfig(config({ groupByLength: 5 })).config;
 
-  it('passes the megabatch size and every sentence length to the training batches, and nothing without it', () => {
-    const plain = trainBatchOptions(loadSentimentConfig(config({})).config, data, { seed: 1, epoch: 2 });
+  it('sorts by the primary ids (the transformer tokens), by the TF-IDF non-zeros for that branch alone, and only training rows', () => {
+    const encoded: Record<number, EncodedText> = {
+      0: { ids: [1, 2, 3, 4], ngramIds: [9] },
+      1: { ids: [1] },
+      2: { ids: [], tfidf: { indices: [3, 7], values: [0.5, 0.5] } },
+    };
+    const seen: number[] = [];
+    const encode = (row: number, text: string): EncodedText => {
+      expect(text).toBe(data.texts[row]);
+      seen.push(row);
+      return encoded[row] as EncodedText;
+    };
+    expect(lengthGrouping(plainConfig, data, encode)).toBeNull();
+    expect(lengthGrouping(groupedConfig, data, encode)).toEqual({ lengths: [4, 0, 2], megabatches: 5 });
+    expect(seen).toEqual([0, 2]); // the validation row is never encoded for grouping
+  });
+
+  it('passes the grouping to the training batches, and nothing without it', () => {
+    const plain = trainBatchOptions(plainConfig, data, { seed: 1, epoch: 2 }, null);
     expect(plain).toEqual({ batchSize: 8, rows: [0, 2], seed: 1, epoch: 2 });
-    const grouped = trainBatchOptions(loadSentimentConfig(config({ groupByLength: 5 })).config, data, { seed: 1, epoch: 2 });
-    expect(grouped).toEqual({ ...plain, groupByLength: { lengths: [1, 3, 2], megabatches: 5 } });
+    const grouping = { lengths: [4, 0, 2], megabatches: 5 };
+    expect(trainBatchOptions(groupedConfig, data, { seed: 1, epoch: 2 }, grouping)).toEqual({ ...plain, groupByLength: grouping });
   });
 
   it('refuses a megabatch size that is not a positive integer, naming the field', () => {

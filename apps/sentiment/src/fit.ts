@@ -6,9 +6,9 @@ import type { RunDir, RunProgress } from '@finmm/finance-tasks';
 import { Trainer, type FitResult, type TrainerConfigInput } from '@finmm/trainer';
 import type { SentimentConfig } from './config.js';
 import type { SentimentData } from './data.js';
+import { EncodingCache } from './encoding-cache.js';
 import { balancedClassWeights, buildSentimentModel, prepareText, SENTIMENT_TASK, type PreparedText } from './model/build.js';
 import type { SentimentModel } from './model/sentiment-model.js';
-import { EncodingCache } from './encoding-cache.js';
 import { sentimentSource } from './source.js';
 import type { EncodedText } from './text-features.js';
 

@@ -52,6 +52,7 @@ const classWeights = classWeightsFor(config, data);
 const cached = sentimentSource(data, prepared.featurizer, null, cache);
 const encode = (row: number): EncodedText => encoded.get(row) as EncodedText;
 const groupedConfig = { ...config, groupByLength: megabatches };
+const configGrouping = lengthGrouping(config, data, encode); // the cache comparison keeps the config's own grouping
 const arms: Array<{ name: string; config: SentimentConfig; source: BatchSource; grouping: LengthGrouping | null }> =
   values.compare === 'grouping'
     ? [
@@ -59,8 +60,8 @@ const arms: Array<{ name: string; config: SentimentConfig; source: BatchSource; 
         { name: `grouped (${megabatches} batches a megabatch)`, config: groupedConfig, source: cached, grouping: lengthGrouping(groupedConfig, data, encode) },
       ]
     : [
-        { name: 'encoded every epoch', config, source: sentimentSource(data, prepared.featurizer), grouping: lengthGrouping(config, data, encode) },
-        { name: 'encoded once (cache)', config, source: cached, grouping: lengthGrouping(config, data, encode) },
+        { name: 'encoded every epoch', config, source: sentimentSource(data, prepared.featurizer), grouping: configGrouping },
+        { name: 'encoded once (cache)', config, source: cached, grouping: configGrouping },
       ];
 
 /** Padded positions per real position of each branch over one epoch's batches (epoch 0 of the seed). */

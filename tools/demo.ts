@@ -78,7 +78,7 @@ const APPS: AppDemo[] = [
       const macroF1 = field<Spread>(report, 'test.macroF1');
       const references = field<Array<{ name: string; accuracy: number; macroF1: number }>>(report, 'references');
       return [
-        { task: 'sentiment', system: 'finmm TF-IDF linear branch (quick)', metrics: `accuracy ${spread(accuracy)}, macro-F1 ${spread(macroF1)}` },
+        { task: 'sentiment', system: 'finmm TF-IDF branch as logistic regression (quick)', metrics: `accuracy ${spread(accuracy)}, macro-F1 ${spread(macroF1)}` },
         ...references.map((r) => ({ task: 'sentiment', system: r.name, metrics: `accuracy ${f3(r.accuracy)}, macro-F1 ${f3(r.macroF1)}` })),
       ];
     },

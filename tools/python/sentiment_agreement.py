@@ -1,6 +1,6 @@
 """Label-free agreement on PhraseBank's validation sentences between finmm models and the cross-validated TF-IDF +
-logistic regression (sentiment_baselines.py's "tfidf_lr_cv": C = 10, balanced class weights, fitted on the 3,488
-training sentences). It reads no validation or test label: it is how a TF-IDF branch trained "as logistic
+logistic regression (sentiment_baselines.py's "tfidf_lr_cv", with the C and class weights it chose, read from
+apps/sentiment/baselines/phrasebank.json: C = 10, balanced; fitted on the 3,488 training sentences). It reads no validation or test label: it is how a TF-IDF branch trained "as logistic
 regression" is checked to have reached the regression's optimum, without choosing on labelled rows.
 
     PY="$(node tools/run-ts.mjs tools/python/python-env.ts | tail -1)"
@@ -11,14 +11,11 @@ regression" is checked to have reached the regression's optimum, without choosin
 """
 import argparse
 import json
-import os
 import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from sentiment_baselines import CLASSES, SENTENCES, Features, fit_predict, read_phrasebank  # noqa: E402
-
-CV_CHOICE = {"c": 10.0, "class_weight": "balanced"}  # what tfidf_lr_cv chose (apps/sentiment/baselines/phrasebank.json)
+from sentiment_baselines import CLASSES, Features, default_data_dir, fit_predict, load_parts  # noqa: E402
 
 
 def read_predictions(path, count):
@@ -38,25 +35,24 @@ def read_predictions(path, count):
 
 def main():
     here = pathlib.Path(__file__).resolve().parents[2]
-    default_data = pathlib.Path(os.environ.get("FINMM_DATA_DIR", here.parent / "shared" / "data")) / "financial-phrasebank"
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=str(default_data), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
+    parser.add_argument("--data", default=str(default_data_dir()), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
+    parser.add_argument("--baselines", default=str(here / "apps" / "sentiment" / "baselines" / "phrasebank.json"),
+                        help="sentiment_baselines.py's output, whose tfidf_lr_cv gives C and the class weights")
     parser.add_argument("--write-validation", help="write the validation sentences, in split order, as JSON lines {\"sentence\": ...}")
     parser.add_argument("--predictions", nargs="*", default=[], help="finmm predict outputs for that file")
     args = parser.parse_args()
-    data = pathlib.Path(args.data)
-    rows = read_phrasebank(data / SENTENCES)
-    split = json.loads((data / "split_50agree_finbert.json").read_text())
-    train = [rows[i] for i in split["train"]]
-    validation = [rows[i][0] for i in split["validation"]]  # sentences only: no validation label is read
+    parts = load_parts(args.data)
+    texts, labels = parts["train"]
+    validation = parts["validation"][0]  # sentences only: no validation label is read
     if args.write_validation:
         pathlib.Path(args.write_validation).write_text("".join(json.dumps({"sentence": s}) + "\n" for s in validation))
         print(f"wrote {len(validation)} validation sentences to {args.write_validation}")
     if not args.predictions:
         return
-    texts = [t for t, _ in train]
+    chosen = json.loads(pathlib.Path(args.baselines).read_text())["models"]["tfidf_lr_cv"]
     features = Features().fit(texts)
-    (reference,) = fit_predict(features.transform(texts), [y for _, y in train], [features.transform(validation)], CV_CHOICE["c"], CV_CHOICE["class_weight"])
+    (reference,) = fit_predict(features.transform(texts), labels, [features.transform(validation)], chosen["C"], chosen["class_weight"])
     for path in args.predictions:
         predicted = read_predictions(path, len(validation))
         same = sum(int(a == b) for a, b in zip(predicted, reference))

@@ -67,6 +67,28 @@ class Features:
         return hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
 
 
+def default_data_dir():
+    """FINMM_DATA_DIR/financial-phrasebank, else ../shared/data/financial-phrasebank beside the repository."""
+    here = pathlib.Path(__file__).resolve().parents[2]
+    return pathlib.Path(os.environ.get("FINMM_DATA_DIR", here.parent / "shared" / "data")) / "financial-phrasebank"
+
+
+def load_parts(data_dir):
+    """{train, validation, test}: (sentences, label indices) of the FinBERT split, failing when the split does not fit the file."""
+    sentence_file = pathlib.Path(data_dir) / SENTENCES
+    split_file = pathlib.Path(data_dir) / "split_50agree_finbert.json"
+    rows = read_phrasebank(sentence_file)
+    split = json.loads(split_file.read_text())
+    if split.get("rows") != len(rows):
+        sys.exit(f"{split_file}: split is for {split.get('rows')} rows, the sentence file has {len(rows)}")
+    return {name: ([rows[i][0] for i in split[name]], np.array([rows[i][1] for i in split[name]])) for name in ("train", "validation", "test")}
+
+
+def cv_splits(texts, y):
+    """The stratified 5-fold split of the training sentences that chooses tfidf_lr_cv (seed 0): (fit rows, held rows) pairs."""
+    return StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y)
+
+
 def scores(y, pred):
     report = classification_report(y, pred, labels=[0, 1, 2], target_names=CLASSES, output_dict=True, zero_division=0)
     return {
@@ -88,21 +110,13 @@ def sha256(path):
 
 def main():
     here = pathlib.Path(__file__).resolve().parents[2]
-    default_data = pathlib.Path(os.environ.get("FINMM_DATA_DIR", here.parent / "shared" / "data")) / "financial-phrasebank"
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=str(default_data), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
+    parser.add_argument("--data", default=str(default_data_dir()), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
     parser.add_argument("--out", default=str(here / "apps" / "sentiment" / "baselines" / "phrasebank.json"))
     args = parser.parse_args()
     sentence_file = pathlib.Path(args.data) / SENTENCES
     split_file = pathlib.Path(args.data) / "split_50agree_finbert.json"
-    rows = read_phrasebank(sentence_file)
-    split = json.loads(split_file.read_text())
-    if split.get("rows") != len(rows):
-        sys.exit(f"{split_file}: split is for {split.get('rows')} rows, the sentence file has {len(rows)}")
-    parts = {}
-    for name in ("train", "validation", "test"):
-        idx = split[name]
-        parts[name] = ([rows[i][0] for i in idx], np.array([rows[i][1] for i in idx]))
+    parts = load_parts(args.data)
     (t_train, y_train), (t_valid, y_valid), (t_test, y_test) = parts["train"], parts["validation"], parts["test"]
     features = Features().fit(t_train)
     x_train, x_valid, x_test = (features.transform(t) for t in (t_train, t_valid, t_test))
@@ -124,7 +138,7 @@ def main():
     }
 
     folds = []
-    for fit_rows, held_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(t_train, y_train):
+    for fit_rows, held_rows in cv_splits(t_train, y_train):
         fold_features = Features().fit([t_train[i] for i in fit_rows])
         folds.append((fold_features.transform([t_train[i] for i in fit_rows]), y_train[fit_rows],
                       fold_features.transform([t_train[i] for i in held_rows]), y_train[held_rows]))

@@ -13,8 +13,6 @@ same C (mean over folds ± its standard error).
     "$(node tools/run-ts.mjs tools/python/python-env.ts | tail -1)" tools/python/sentiment_feature_cv.py
 """
 import argparse
-import json
-import os
 import pathlib
 import sys
 
@@ -23,10 +21,9 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from sentiment_baselines import SENTENCES, read_phrasebank  # noqa: E402
+from sentiment_baselines import cv_splits, default_data_dir, load_parts, read_phrasebank  # noqa: E402
 
 FEATURES = {
     "baseline: word 1-2 + char_wb 2-5": ((1, 2), ("char_wb", (2, 5))),
@@ -54,7 +51,7 @@ def vectorizers(spec):
 def fold_scores(texts, y, weights_of, spec, c):
     """(macro-F1, accuracy) of each fold."""
     out = []
-    for fit_rows, held_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y):
+    for fit_rows, held_rows in cv_splits(texts, y):
         vs = vectorizers(spec)
         x_fit = hstack([v.fit_transform([texts[i] for i in fit_rows]) for v in vs]).tocsr()
         x_held = hstack([v.transform([texts[i] for i in held_rows]) for v in vs]).tocsr()
@@ -68,16 +65,11 @@ def fold_scores(texts, y, weights_of, spec, c):
 
 
 def main():
-    here = pathlib.Path(__file__).resolve().parents[2]
-    default_data = pathlib.Path(os.environ.get("FINMM_DATA_DIR", here.parent / "shared" / "data")) / "financial-phrasebank"
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=str(default_data), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
+    parser.add_argument("--data", default=str(default_data_dir()), help="folder with FinancialPhraseBank-v1.0/ and split_50agree_finbert.json")
     args = parser.parse_args()
     data = pathlib.Path(args.data)
-    rows = read_phrasebank(data / SENTENCES)
-    split = json.loads((data / "split_50agree_finbert.json").read_text())
-    texts = [rows[i][0] for i in split["train"]]
-    y = np.array([rows[i][1] for i in split["train"]])
+    texts, y = load_parts(data)["train"]
     level = {}
     for name, agreement in AGREEMENT_FILES:
         for sentence, _ in read_phrasebank(data / f"FinancialPhraseBank-v1.0/Sentences_{name}.txt"):
